@@ -1,0 +1,165 @@
+package sources
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// csvFile reads a CSV with a fixed, declared header and reports every
+// problem with its line and column (encoding/csv's FieldPos).
+type csvFile struct {
+	name   string
+	r      *csv.Reader
+	col    map[string]int
+	rec    []string
+	errs   ErrorList
+	header []string
+}
+
+// identifierColumns are header words that mark personal data. palermo only
+// publishes aggregates and refuses inputs that carry them (privacy rule 1).
+var identifierColumns = []string{"name", "first_name", "last_name", "full_name", "surname",
+	"date_of_birth", "dob", "birth_date", "birthdate", "address", "street_address",
+	"phone", "phone_number", "email", "ssn"}
+
+// openCSV checks the header of data against want (the exact set of columns,
+// in any order) and returns a reader positioned on the first data row.
+func openCSV(name string, data []byte, want []string) (*csvFile, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 BOM is not part of the first column's name
+	r := csv.NewReader(bytes.NewReader(data))
+	r.ReuseRecord = false
+	header, err := r.Read()
+	if err != nil {
+		return nil, csvErr(name, err, "cannot read the header")
+	}
+	f := &csvFile{name: name, r: r, col: map[string]int{}, header: header}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		for _, bad := range identifierColumns {
+			if strings.EqualFold(h, bad) {
+				_, c := r.FieldPos(i)
+				return nil, &PosError{File: name, Line: 1, Col: c,
+					Msg: fmt.Sprintf("column %q carries personal identifiers; palermo accepts aggregates only and refuses this input", h)}
+			}
+		}
+		if _, dup := f.col[h]; dup {
+			_, c := r.FieldPos(i)
+			return nil, &PosError{File: name, Line: 1, Col: c, Msg: fmt.Sprintf("column %q appears twice", h)}
+		}
+		f.col[h] = i
+	}
+	var missing, extra []string
+	wantSet := map[string]bool{}
+	for _, w := range want {
+		wantSet[w] = true
+		if _, ok := f.col[w]; !ok {
+			missing = append(missing, w)
+		}
+	}
+	for _, h := range header {
+		if !wantSet[strings.TrimSpace(h)] {
+			extra = append(extra, h)
+		}
+	}
+	if len(missing) > 0 || len(extra) > 0 {
+		msg := "unexpected header"
+		if len(missing) > 0 {
+			msg += fmt.Sprintf("; missing columns: %s", strings.Join(missing, ", "))
+		}
+		if len(extra) > 0 {
+			msg += fmt.Sprintf("; unknown columns: %s", strings.Join(extra, ", "))
+		}
+		msg += fmt.Sprintf("; expected: %s; found: %s", strings.Join(want, ","), strings.Join(header, ","))
+		return nil, &PosError{File: name, Line: 1, Col: 1, Msg: msg}
+	}
+	return f, nil
+}
+
+func csvErr(name string, err error, what string) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &PosError{File: name, Line: pe.Line, Col: pe.Column, Msg: pe.Err.Error()}
+	}
+	if err == io.EOF {
+		return &PosError{File: name, Line: 1, Col: 1, Msg: what + ": the file is empty"}
+	}
+	return &PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("%s: %v", what, err)}
+}
+
+// next advances to the next record. It returns false at the end of the file
+// or when the file cannot be read further (the error is recorded).
+func (f *csvFile) next() bool {
+	if len(f.errs) >= MaxErrors {
+		return false
+	}
+	rec, err := f.r.Read()
+	if err == io.EOF {
+		return false
+	}
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+			f.errs = append(f.errs, &PosError{File: f.name, Line: pe.StartLine, Col: 1,
+				Msg: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(f.header))})
+			return f.next()
+		}
+		f.errs = append(f.errs, csvErr(f.name, err, "cannot read").(*PosError))
+		return false
+	}
+	f.rec = rec
+	return true
+}
+
+// line returns the line of the current record.
+func (f *csvFile) line() int {
+	l, _ := f.r.FieldPos(0)
+	return l
+}
+
+// get returns the trimmed value of a column of the current record.
+func (f *csvFile) get(col string) string { return strings.TrimSpace(f.rec[f.col[col]]) }
+
+// fail records a problem with a column of the current record.
+func (f *csvFile) fail(col, format string, args ...any) {
+	l, c := f.r.FieldPos(f.col[col])
+	f.errs = append(f.errs, &PosError{File: f.name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
+}
+
+// required returns a non-empty value or records an error.
+func (f *csvFile) required(col string) string {
+	v := f.get(col)
+	if v == "" {
+		f.fail(col, "%s is required", col)
+	}
+	return v
+}
+
+// count parses a non-negative whole number; empty means not reported (nil).
+func (f *csvFile) count(col string) *int64 {
+	v := f.get(col)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		f.fail(col, "%s: %q is not a non-negative whole number (leave it empty when not reported)", col, v)
+		return nil
+	}
+	return &n
+}
+
+// year parses a four-digit year within the range palermo's data can cover.
+func (f *csvFile) year(col string) int {
+	v := f.get(col)
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1990 || n > 2100 {
+		f.fail(col, "%s: %q is not a year between 1990 and 2100", col, v)
+		return 0
+	}
+	return n
+}

@@ -1,0 +1,143 @@
+// Package sources holds one connector per public dataset. Each connector is a
+// declarative Spec registered from its own file: what the dataset is, who
+// publishes it under which terms, how often it changes, which canonical
+// tables it fills and how its bytes are parsed into them.
+package sources
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Origin is where a dataset comes from, in the fields OWID's ETL records for
+// every snapshot. It flows into every exported row and into datapackage.json.
+type Origin struct {
+	Producer         string  `json:"producer"`
+	Title            string  `json:"title"`
+	Description      string  `json:"description,omitempty"`
+	CitationFull     string  `json:"citation_full"`
+	AttributionShort string  `json:"attribution_short"`
+	URLMain          string  `json:"url_main"`
+	URLDownload      string  `json:"url_download,omitempty"`
+	DatePublished    string  `json:"date_published,omitempty"`
+	License          License `json:"license"`
+}
+
+// License names the terms a dataset is published under.
+type License struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// Provenance is what one run knows about the bytes it parsed.
+type Provenance struct {
+	Origin      Origin    `json:"origin"`
+	Location    string    `json:"location"`     // embedded:FILE, a URL or a local path
+	RetrievedAt time.Time `json:"retrieved_at"` // when these bytes were obtained from the publisher
+	SHA256      string    `json:"sha256"`       // of the raw bytes
+	Bytes       int64     `json:"bytes"`
+}
+
+// Input is the raw material of one parse.
+type Input struct {
+	Name       string // file name used in error positions
+	Data       []byte
+	Provenance Provenance
+	Mem        memory.Allocator
+}
+
+// Output is what a parse produces: one record batch per canonical table it
+// fills. The caller owns the batches and must Release them.
+type Output struct {
+	Tables     map[string]arrow.RecordBatch
+	Provenance Provenance
+}
+
+// Release frees every table of the output.
+func (o *Output) Release() {
+	for _, t := range o.Tables {
+		t.Release()
+	}
+}
+
+// Rows counts the rows of one table, zero when absent.
+func (o *Output) Rows(table string) int64 {
+	if t, ok := o.Tables[table]; ok {
+		return t.NumRows()
+	}
+	return 0
+}
+
+// Snapshot is a copy of the dataset shipped inside the binary, with the date
+// it was taken from the publisher (or from the curated research copy).
+type Snapshot struct {
+	File        string    // name under snapshots/
+	RetrievedAt time.Time // when the shipped bytes were retrieved
+}
+
+// Spec declares a source. Adding a source means one file that registers a
+// Spec, plus its test and fixture.
+type Spec struct {
+	Name            string
+	Summary         string
+	Origin          Origin
+	DefaultSchedule string // cron spec matching the publisher's cadence
+	Tables          []string
+	Embedded        *Snapshot // nil when the terms forbid shipping a copy
+	// Parse turns raw bytes into canonical tables. It reports every problem
+	// it finds as a PosError (in an ErrorList), never a panic.
+	Parse func(ctx context.Context, in Input) (*Output, error)
+}
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]*Spec{}
+)
+
+// Register adds a source to the registry; sources call it from init.
+func Register(s *Spec) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if s.Name == "" || s.Parse == nil {
+		panic("sources: Register needs a name and a parser")
+	}
+	if _, dup := registry[s.Name]; dup {
+		panic(fmt.Sprintf("sources: %q registered twice", s.Name))
+	}
+	registry[s.Name] = s
+}
+
+// Lookup finds a registered source by name.
+func Lookup(name string) (*Spec, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	s, ok := registry[name]
+	return s, ok
+}
+
+// Specs returns every registered source, sorted by name.
+func Specs() []*Spec {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	out := make([]*Spec, 0, len(registry))
+	for _, s := range registry {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Names returns the registered source names, sorted.
+func Names() []string {
+	var out []string
+	for _, s := range Specs() {
+		out = append(out, s.Name)
+	}
+	return out
+}

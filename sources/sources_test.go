@@ -1,0 +1,98 @@
+package sources
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// parse runs a source's parser on a file with a checked allocator and fails
+// the test if any Arrow memory leaks.
+func parse(t *testing.T, source, file string, data []byte) (*Output, error) {
+	t.Helper()
+	spec, ok := Lookup(source)
+	if !ok {
+		t.Fatalf("source %s is not registered", source)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	return spec.Parse(context.Background(), Input{Name: file, Data: data, Mem: mem})
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want := readFile(t, path)
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the output (run go test ./sources -update to accept):\n%s", path, firstDiff(string(want), string(got)))
+	}
+}
+
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b {
+			return "line " + strconv.Itoa(i+1) + "\n want: " + a + "\n  got: " + b
+		}
+	}
+	return "(no line differs)"
+}
+
+// TestParseGolden parses each source's real fixture into canonical tables and
+// compares them, as CSV, with the reviewed golden files.
+func TestParseGolden(t *testing.T) {
+	cases := []struct {
+		source, fixture, table string
+	}{
+		{"tip_global", "snapshots/tip_global_law_enforcement.csv", TableObservations},
+		{"fbi_operations", "snapshots/operation_results.csv", TableOperations},
+		{"unodc_glotip", "testdata/unodc_glotip/excerpt.xlsx", TableObservations},
+	}
+	for _, c := range cases {
+		t.Run(c.source, func(t *testing.T) {
+			out, err := parse(t, c.source, c.fixture, readFile(t, c.fixture))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out.Release()
+			var buf bytes.Buffer
+			if err := WriteTableCSV(&buf, out.Tables[c.table]); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", c.source, c.table+".golden.csv"), buf.Bytes())
+		})
+	}
+}

@@ -1,0 +1,188 @@
+package sources
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// The canonical tables every source maps its publisher's layout onto. A new
+// indicator reads only these; a new source only fills them.
+const (
+	TableObservations = "observations"
+	TableOperations   = "operations"
+)
+
+// Breakdown value used for "all of them" in the observation dimensions.
+const All = "all"
+
+// ObservationsSchema is the tidy long format for published statistics: one
+// number per row, with the breakdown it belongs to.
+var ObservationsSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "source", Type: arrow.BinaryTypes.String},            // source name, e.g. tip_global
+	{Name: "edition", Type: arrow.BinaryTypes.String},           // publisher edition or release, e.g. 2024
+	{Name: "jurisdiction", Type: arrow.BinaryTypes.String},      // ISO 3166-1 alpha-3, US-XX, WLD, or a documented regional code
+	{Name: "jurisdiction_name", Type: arrow.BinaryTypes.String}, // as the publisher names it
+	{Name: "period", Type: arrow.BinaryTypes.String},            // data year (2023) or fiscal year (FY2023)
+	{Name: "measure", Type: arrow.BinaryTypes.String},           // canonical measure, e.g. convictions
+	{Name: "sex", Type: arrow.BinaryTypes.String},               // all, female, male, other, unknown
+	{Name: "age_group", Type: arrow.BinaryTypes.String},         // all, minor, adult, unknown
+	{Name: "exploitation_form", Type: arrow.BinaryTypes.String}, // all, sexual_exploitation, forced_labour, other
+	{Name: "breakdown", Type: arrow.BinaryTypes.String},         // any other breakdown, "dimension=category"; empty for none
+	{Name: "value", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "censored", Type: arrow.BinaryTypes.String}, // the publisher's marker when the value is withheld, e.g. "<5"
+	{Name: "source_url", Type: arrow.BinaryTypes.String},
+	{Name: "source_kind", Type: arrow.BinaryTypes.String}, // primary or secondary
+	{Name: "notes", Type: arrow.BinaryTypes.String},
+}, nil)
+
+// Observation is one row of the observations table. A nil Value means the
+// number was not reported or was withheld (then Censored says how).
+type Observation struct {
+	Source, Edition                string
+	Jurisdiction, JurisdictionName string
+	Period, Measure                string
+	Sex, AgeGroup, Form, Breakdown string
+	Value                          *float64
+	Censored                       string
+	SourceURL, SourceKind, Notes   string
+}
+
+// ObservationsBuilder appends observations straight into Arrow builders.
+type ObservationsBuilder struct {
+	b *array.RecordBuilder
+	s []*array.StringBuilder
+	v *array.Float64Builder
+}
+
+func NewObservationsBuilder(mem memory.Allocator) *ObservationsBuilder {
+	rb := array.NewRecordBuilder(mem, ObservationsSchema)
+	ob := &ObservationsBuilder{b: rb}
+	for i, f := range ObservationsSchema.Fields() {
+		if f.Name == "value" {
+			ob.v = rb.Field(i).(*array.Float64Builder)
+			ob.s = append(ob.s, nil)
+			continue
+		}
+		ob.s = append(ob.s, rb.Field(i).(*array.StringBuilder))
+	}
+	return ob
+}
+
+func (ob *ObservationsBuilder) Append(o Observation) {
+	vals := []string{o.Source, o.Edition, o.Jurisdiction, o.JurisdictionName, o.Period, o.Measure,
+		o.Sex, o.AgeGroup, o.Form, o.Breakdown, "", o.Censored, o.SourceURL, o.SourceKind, o.Notes}
+	for i, sb := range ob.s {
+		if sb != nil {
+			sb.Append(vals[i])
+		}
+	}
+	if o.Value != nil {
+		ob.v.Append(*o.Value)
+	} else {
+		ob.v.AppendNull()
+	}
+}
+
+// NewRecordBatch returns the rows appended so far and resets the builder.
+func (ob *ObservationsBuilder) NewRecordBatch() arrow.RecordBatch { return ob.b.NewRecordBatch() }
+func (ob *ObservationsBuilder) Release()                          { ob.b.Release() }
+
+// OperationsSchema holds one row per enforcement operation. Its first columns
+// are those of the operations CSV template in the design; the rest keep what
+// publishers' releases say about how they counted.
+var OperationsSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "source", Type: arrow.BinaryTypes.String},
+	{Name: "operation_id", Type: arrow.BinaryTypes.String},
+	{Name: "operation_name", Type: arrow.BinaryTypes.String},
+	{Name: "agency", Type: arrow.BinaryTypes.String},
+	{Name: "jurisdiction", Type: arrow.BinaryTypes.String},
+	{Name: "period", Type: arrow.BinaryTypes.String},
+	{Name: "start_date", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+	{Name: "end_date", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
+	{Name: "operation_type", Type: arrow.BinaryTypes.String},
+	{Name: "arrests_total", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "arrests_traffickers", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "arrests_buyers", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "arrests_sellers", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "victims_identified_adult", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "victims_identified_minor", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "victims_identified_total", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "victims_referred_to_services", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "victims_arrested", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "continued_presence_requests", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "suspects_identified_or_arrested", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "victims_definition", Type: arrow.BinaryTypes.String}, // how the release counted victims
+	{Name: "arrests_definition", Type: arrow.BinaryTypes.String}, // how the release counted arrests
+	{Name: "source_url", Type: arrow.BinaryTypes.String},
+	{Name: "notes", Type: arrow.BinaryTypes.String},
+}, nil)
+
+// Operation is one row of the operations table. Nil counts were not reported;
+// a zero is a reported zero, and the two are never confused.
+type Operation struct {
+	Source, OperationID, OperationName, Agency, Jurisdiction, Period string
+	StartDate, EndDate                                               *arrow.Date32
+	OperationType                                                    string
+	ArrestsTotal, ArrestsTraffickers, ArrestsBuyers, ArrestsSellers  *int64
+	VictimsAdult, VictimsMinor, VictimsTotal                         *int64
+	VictimsReferred, VictimsArrested, ContinuedPresenceRequests      *int64
+	SuspectsIdentifiedOrArrested                                     *int64
+	VictimsDefinition, ArrestsDefinition                             string
+	SourceURL, Notes                                                 string
+}
+
+// OperationsBuilder appends operations straight into Arrow builders.
+type OperationsBuilder struct {
+	b *array.RecordBuilder
+}
+
+func NewOperationsBuilder(mem memory.Allocator) *OperationsBuilder {
+	return &OperationsBuilder{b: array.NewRecordBuilder(mem, OperationsSchema)}
+}
+
+func (ob *OperationsBuilder) Append(o Operation) {
+	f := ob.b.Field
+	str := func(i int, s string) { f(i).(*array.StringBuilder).Append(s) }
+	date := func(i int, d *arrow.Date32) {
+		if d == nil {
+			f(i).AppendNull()
+			return
+		}
+		f(i).(*array.Date32Builder).Append(*d)
+	}
+	count := func(i int, n *int64) {
+		if n == nil {
+			f(i).AppendNull()
+			return
+		}
+		f(i).(*array.Int64Builder).Append(*n)
+	}
+	str(0, o.Source)
+	str(1, o.OperationID)
+	str(2, o.OperationName)
+	str(3, o.Agency)
+	str(4, o.Jurisdiction)
+	str(5, o.Period)
+	date(6, o.StartDate)
+	date(7, o.EndDate)
+	str(8, o.OperationType)
+	for i, n := range []*int64{o.ArrestsTotal, o.ArrestsTraffickers, o.ArrestsBuyers, o.ArrestsSellers,
+		o.VictimsAdult, o.VictimsMinor, o.VictimsTotal, o.VictimsReferred, o.VictimsArrested,
+		o.ContinuedPresenceRequests, o.SuspectsIdentifiedOrArrested} {
+		count(9+i, n)
+	}
+	str(20, o.VictimsDefinition)
+	str(21, o.ArrestsDefinition)
+	str(22, o.SourceURL)
+	str(23, o.Notes)
+}
+
+func (ob *OperationsBuilder) NewRecordBatch() arrow.RecordBatch { return ob.b.NewRecordBatch() }
+func (ob *OperationsBuilder) Release()                          { ob.b.Release() }
+
+// Schemas names the canonical table schemas.
+var Schemas = map[string]*arrow.Schema{
+	TableObservations: ObservationsSchema,
+	TableOperations:   OperationsSchema,
+}

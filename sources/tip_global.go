@@ -1,0 +1,150 @@
+package sources
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// tip_global: the U.S. State Department's "Global Law Enforcement Data" table
+// from the annual Trafficking in Persons Report, curated one number per row.
+
+func init() {
+	Register(&Spec{
+		Name:    "tip_global",
+		Summary: "U.S. State Department TIP Report, Global Law Enforcement Data: prosecutions, convictions and victims identified worldwide and by region, with labour trafficking figures",
+		Origin: Origin{
+			Producer:         "U.S. Department of State, Office to Monitor and Combat Trafficking in Persons",
+			Title:            "Trafficking in Persons Report: Global Law Enforcement Data",
+			Description:      "Prosecutions, convictions and victims identified as reported by foreign governments, with labour trafficking in parentheses from the 2007 edition on. Each edition restates earlier years; report year N carries data year N-1. Curated by hand from state.gov and from secondary reproductions; each row names its own source.",
+			CitationFull:     "U.S. Department of State, Trafficking in Persons Report (editions 2006-2024), Global Law Enforcement Data table.",
+			AttributionShort: "U.S. State Department TIP Report",
+			URLMain:          "https://www.state.gov/trafficking-in-persons-report/",
+			License:          License{Name: "Public domain (U.S. Government work, 17 U.S.C. 105)", URL: "https://www.usa.gov/government-copyright"},
+		},
+		// One report a year, usually in June; a weekly check finds it in days.
+		DefaultSchedule: "0 6 * * 1",
+		Tables:          []string{TableObservations},
+		Embedded:        &Snapshot{File: "tip_global_law_enforcement.csv", RetrievedAt: snapshotDate},
+		Parse:           parseTIPGlobal,
+	})
+}
+
+// snapshotDate is when the curated research files were copied into palermo.
+// The research session that typed them in did not record its own date.
+var snapshotDate = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+
+var tipColumns = []string{"report_year", "data_year", "region", "measure", "value", "source_url", "source_kind", "notes"}
+
+// tipRegions maps the report's region names (which changed between editions)
+// onto palermo's jurisdiction codes: WLD for the world, and the State
+// Department's regional bureau codes for its regions.
+var tipRegions = map[string]struct{ code, name string }{
+	"Global":                 {"WLD", "World"},
+	"Africa":                 {"TIP-AF", "Africa"},
+	"East Asia and Pacific":  {"TIP-EAP", "East Asia and Pacific"},
+	"Europe":                 {"TIP-EUR", "Europe and Eurasia"},
+	"Europe and Eurasia":     {"TIP-EUR", "Europe and Eurasia"},
+	"Near East":              {"TIP-NEA", "Near East"},
+	"South Asia":             {"TIP-SCA", "South and Central Asia"},
+	"South and Central Asia": {"TIP-SCA", "South and Central Asia"},
+	"Western Hemisphere":     {"TIP-WHA", "Western Hemisphere"},
+}
+
+// tipMeasures maps the curated measure names onto canonical measure and form.
+var tipMeasures = map[string]struct{ measure, form string }{
+	"prosecutions":               {"prosecutions", All},
+	"labor_prosecutions":         {"prosecutions", "forced_labour"},
+	"convictions":                {"convictions", All},
+	"labor_convictions":          {"convictions", "forced_labour"},
+	"victims_identified":         {"victims_identified", All},
+	"labor_victims_identified":   {"victims_identified", "forced_labour"},
+	"new_or_amended_legislation": {"laws_new_or_amended", All},
+}
+
+func parseTIPGlobal(ctx context.Context, in Input) (*Output, error) {
+	f, err := openCSV(in.Name, in.Data, tipColumns)
+	if err != nil {
+		return nil, err
+	}
+	ob := NewObservationsBuilder(in.Mem)
+	defer ob.Release()
+
+	type key struct{ edition, period, jurisdiction, measure, form string }
+	type seen struct {
+		line  int
+		value float64
+	}
+	rows := map[key]seen{}
+	for f.next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		reportYear := f.year("report_year")
+		dataYear := f.year("data_year")
+		if reportYear != 0 && dataYear != 0 && dataYear >= reportYear {
+			f.fail("data_year", "data_year %d must be before report_year %d (an edition reports on earlier years)", dataYear, reportYear)
+		}
+		region, ok := tipRegions[f.get("region")]
+		if !ok {
+			f.fail("region", "unknown region %q; known: %s", f.get("region"), strings.Join(sortedKeys(tipRegions), ", "))
+		}
+		m, ok := tipMeasures[f.get("measure")]
+		if !ok {
+			f.fail("measure", "unknown measure %q; known: %s", f.get("measure"), strings.Join(sortedKeys(tipMeasures), ", "))
+		}
+		var value *float64
+		if n := f.count("value"); n != nil {
+			v := float64(*n)
+			value = &v
+		} else if f.get("value") == "" {
+			f.fail("value", "value is required (rows exist only for numbers that were seen in the source)")
+		}
+		url := f.required("source_url")
+		if url != "" && !isHTTPURL(url) {
+			f.fail("source_url", "source_url %q is not an http(s) URL", url)
+		}
+		kind := f.get("source_kind")
+		if kind != "primary" && kind != "secondary" {
+			f.fail("source_kind", "source_kind %q must be primary or secondary", kind)
+		}
+		if value == nil || region.code == "" || m.measure == "" || reportYear == 0 || dataYear == 0 {
+			continue
+		}
+		k := key{strconv.Itoa(reportYear), strconv.Itoa(dataYear), region.code, m.measure, m.form}
+		if prev, dup := rows[k]; dup {
+			f.fail("measure", "duplicate %s for %s %d in the %d edition (first on line %d)", f.get("measure"), f.get("region"), dataYear, reportYear, prev.line)
+			continue
+		}
+		rows[k] = seen{line: f.line(), value: *value}
+		ob.Append(Observation{
+			Source: "tip_global", Edition: k.edition,
+			Jurisdiction: region.code, JurisdictionName: region.name,
+			Period: k.period, Measure: m.measure,
+			Sex: All, AgeGroup: All, Form: m.form,
+			Value: value, SourceURL: url, SourceKind: kind, Notes: f.get("notes"),
+		})
+	}
+	// Plausibility: a labour figure cannot exceed the total it is part of.
+	for k, part := range rows {
+		if k.form == All {
+			continue
+		}
+		tk := k
+		tk.form = All
+		if total, ok := rows[tk]; ok && part.value > total.value {
+			f.errs = append(f.errs, &PosError{File: in.Name, Line: part.line, Col: 1,
+				Msg: fmt.Sprintf("labour %s %v exceeds the total %v on line %d", k.measure, part.value, total.value, total.line)})
+		}
+	}
+	if err := f.errs.Err(); err != nil {
+		return nil, err
+	}
+	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance}, nil
+}
+
+func isHTTPURL(s string) bool {
+	return (strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) && !strings.ContainsAny(s, " \t")
+}

@@ -1,0 +1,294 @@
+package sources
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// A small streaming reader for the parts of Office Open XML spreadsheets that
+// publishers' data files use: shared strings, inline strings, numbers and
+// cached formula results. It reads every <row> of the sheet and ignores the
+// declared <dimension>, which publishers' tools often get wrong.
+
+// Limits on what decompression may produce, against zip bombs.
+const (
+	xlsxMaxSheetBytes   = 2 << 30
+	xlsxMaxStringsBytes = 256 << 20
+)
+
+type xlsxCell struct {
+	Col   int    // 1-based column number
+	Ref   string // e.g. "L12"
+	Value string
+}
+
+type xlsxSheet struct {
+	Name string
+	file string // path inside the zip
+	zr   *zip.Reader
+	sst  []string
+}
+
+// openXLSX opens the first worksheet of a workbook held in data.
+func openXLSX(name string, data []byte) (*xlsxSheet, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, &PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("not an XLSX workbook: %v", err)}
+	}
+	sheetName, target, err := firstSheet(zr)
+	if err != nil {
+		return nil, &PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
+	}
+	sst, err := sharedStrings(zr)
+	if err != nil {
+		return nil, &PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
+	}
+	return &xlsxSheet{Name: sheetName, file: target, zr: zr, sst: sst}, nil
+}
+
+func openZipFile(zr *zip.Reader, name string) (io.ReadCloser, error) {
+	for _, f := range zr.File {
+		if f.Name == name {
+			return f.Open()
+		}
+	}
+	return nil, fmt.Errorf("workbook part %s is missing", name)
+}
+
+func firstSheet(zr *zip.Reader) (name, target string, err error) {
+	var wb struct {
+		Sheets []struct {
+			Name string `xml:"name,attr"`
+			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+		} `xml:"sheets>sheet"`
+	}
+	if err := decodePart(zr, "xl/workbook.xml", &wb); err != nil {
+		return "", "", err
+	}
+	if len(wb.Sheets) == 0 {
+		return "", "", errors.New("the workbook has no sheets")
+	}
+	var rels struct {
+		Rels []struct {
+			ID     string `xml:"Id,attr"`
+			Target string `xml:"Target,attr"`
+		} `xml:"Relationship"`
+	}
+	if err := decodePart(zr, "xl/_rels/workbook.xml.rels", &rels); err != nil {
+		return "", "", err
+	}
+	for _, r := range rels.Rels {
+		if r.ID == wb.Sheets[0].RID {
+			t := r.Target
+			if strings.HasPrefix(t, "/") {
+				t = strings.TrimPrefix(t, "/")
+			} else {
+				t = path.Join("xl", t)
+			}
+			return wb.Sheets[0].Name, t, nil
+		}
+	}
+	return "", "", fmt.Errorf("sheet %q has no relationship target", wb.Sheets[0].Name)
+}
+
+func decodePart(zr *zip.Reader, name string, v any) error {
+	rc, err := openZipFile(zr, name)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if err := xml.NewDecoder(io.LimitReader(rc, 64<<20)).Decode(v); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// sharedStrings reads the string table; a workbook may lack one.
+func sharedStrings(zr *zip.Reader) ([]string, error) {
+	rc, err := openZipFile(zr, "xl/sharedStrings.xml")
+	if err != nil {
+		return nil, nil
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(io.LimitReader(rc, xlsxMaxStringsBytes))
+	var (
+		out     []string
+		cur     strings.Builder
+		inT     bool
+		skipRPh int // phonetic runs are not part of the text
+	)
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("xl/sharedStrings.xml: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "si":
+				cur.Reset()
+			case "t":
+				inT = skipRPh == 0
+			case "rPh":
+				skipRPh++
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "si":
+				out = append(out, cur.String())
+			case "t":
+				inT = false
+			case "rPh":
+				skipRPh--
+			}
+		case xml.CharData:
+			if inT {
+				cur.Write(t)
+			}
+		}
+	}
+}
+
+// Rows streams the sheet's rows to fn in file order. fn gets the row number
+// and its non-empty cells; returning an error stops the walk.
+func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
+	rc, err := openZipFile(s.zr, s.file)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(io.LimitReader(rc, xlsxMaxSheetBytes))
+	var (
+		row            int
+		cells          []xlsxCell
+		cell           *xlsxCell
+		cellType       string
+		inV, inT, inIs bool
+		text           strings.Builder
+	)
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: malformed XML after row %d: %w", s.file, row, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "row":
+				row++
+				if r := attr(t, "r"); r != "" {
+					n, err := strconv.Atoi(r)
+					if err != nil || n < row {
+						return fmt.Errorf("%s: row number %q out of order after row %d", s.file, r, row-1)
+					}
+					row = n
+				}
+				cells = cells[:0]
+			case "c":
+				ref := attr(t, "r")
+				col := len(cells) + 1
+				if ref != "" {
+					c, r, err := splitRef(ref)
+					if err != nil || r != row {
+						return fmt.Errorf("%s: bad cell reference %q in row %d", s.file, ref, row)
+					}
+					col = c
+				} else {
+					ref = colName(col) + strconv.Itoa(row)
+				}
+				cells = append(cells, xlsxCell{Col: col, Ref: ref})
+				cell = &cells[len(cells)-1]
+				cellType = attr(t, "t")
+				text.Reset()
+			case "v":
+				inV = true
+			case "is":
+				inIs = true
+			case "t":
+				inT = inIs
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "v":
+				inV = false
+			case "is":
+				inIs = false
+			case "t":
+				inT = false
+			case "c":
+				if cell != nil {
+					v := text.String()
+					if cellType == "s" {
+						i, err := strconv.Atoi(strings.TrimSpace(v))
+						if err != nil || i < 0 || i >= len(s.sst) {
+							return fmt.Errorf("%s: cell %s points at shared string %q, which does not exist", s.file, cell.Ref, v)
+						}
+						v = s.sst[i]
+					}
+					cell.Value = v
+				}
+				cell = nil
+			case "row":
+				if err := fn(row, cells); err != nil {
+					return err
+				}
+			}
+		case xml.CharData:
+			if cell != nil && (inV || inT) {
+				text.Write(t)
+			}
+		}
+	}
+}
+
+func attr(t xml.StartElement, name string) string {
+	for _, a := range t.Attr {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// splitRef turns "L12" into column 12 and row 12.
+func splitRef(ref string) (col, row int, err error) {
+	i := 0
+	for i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z' {
+		col = col*26 + int(ref[i]-'A'+1)
+		i++
+		if col > 16384 {
+			return 0, 0, fmt.Errorf("column out of range in %q", ref)
+		}
+	}
+	if i == 0 || i == len(ref) {
+		return 0, 0, fmt.Errorf("bad cell reference %q", ref)
+	}
+	row, err = strconv.Atoi(ref[i:])
+	if err != nil || row < 1 {
+		return 0, 0, fmt.Errorf("bad cell reference %q", ref)
+	}
+	return col, row, nil
+}
+
+func colName(col int) string {
+	var b []byte
+	for col > 0 {
+		col--
+		b = append([]byte{byte('A' + col%26)}, b...)
+		col /= 26
+	}
+	return string(b)
+}
