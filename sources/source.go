@@ -90,6 +90,10 @@ type Spec struct {
 	DefaultSchedule string // cron spec matching the publisher's cadence
 	Tables          []string
 	Embedded        *Snapshot // nil when the terms forbid shipping a copy
+	// EditionInLabel is set for publishers that restate earlier years in
+	// later editions: the edition becomes part of the published source
+	// label (tip_global:2024), so figures from two editions never mix.
+	EditionInLabel bool
 	// Parse turns raw bytes into canonical tables. It reports every problem
 	// it finds as a PosError (in an ErrorList), never a panic.
 	Parse func(ctx context.Context, in Input) (*Output, error)

@@ -28,6 +28,7 @@ func init() {
 		DefaultSchedule: "0 6 * * 1",
 		Tables:          []string{TableObservations},
 		Embedded:        &Snapshot{File: "tip_global_law_enforcement.csv", RetrievedAt: snapshotDate},
+		EditionInLabel:  true,
 		Parse:           parseTIPGlobal,
 	})
 }

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/palermo-project/palermo/metrics"
+	"github.com/palermo-project/palermo/pipeline"
+	"github.com/palermo-project/palermo/sources"
+)
+
+// app wires configuration, storage, runner and publisher together.
+type app struct {
+	cfg    *pipeline.Config
+	store  *pipeline.Store
+	state  *pipeline.State
+	runner *pipeline.Runner
+	pub    *metrics.Publisher
+	log    *slog.Logger
+}
+
+func newApp(configPath, dataDir string, log *slog.Logger) (*app, error) {
+	cfg, err := pipeline.LoadConfig(configPath)
+	if err != nil {
+		return nil, err
+	}
+	if dataDir != "" {
+		cfg.DataDir = dataDir
+	}
+	store, err := pipeline.OpenStore(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	state, err := pipeline.OpenState(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, store: store, state: state, log: log}
+	a.runner = pipeline.NewRunner(cfg, store, state, log)
+	a.pub = &metrics.Publisher{
+		Catalogue: metrics.Catalogue,
+		Privacy: metrics.Privacy{MinCell: cfg.Privacy.MinCell, RoundBase: cfg.Privacy.MinCell,
+			UnstableBelow: cfg.Privacy.UnstableBelow},
+		Load:      a.load,
+		OnPublish: a.writeExports,
+		Log:       log,
+	}
+	return a, nil
+}
+
+// load reads the current snapshot of every enabled source that has one.
+func (a *app) load(ctx context.Context) ([]*sources.TableSet, error) {
+	var sets []*sources.TableSet
+	for _, name := range a.cfg.EnabledSources() {
+		ts, err := a.store.Load(ctx, name)
+		if errors.Is(err, pipeline.ErrNoSnapshot) {
+			continue
+		}
+		if err != nil {
+			for _, s := range sets {
+				s.Release()
+			}
+			return nil, err
+		}
+		sets = append(sets, ts)
+	}
+	return sets, nil
+}
+
+// writeExports keeps the latest export files in the data directory.
+func (a *app) writeExports(snap *metrics.Snapshot) error {
+	return writeExportDir(filepath.Join(a.cfg.DataDir, "exports"), snap)
+}
+
+func writeExportDir(dir string, snap *metrics.Snapshot) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := pipeline.WriteFileAtomic(filepath.Join(dir, "indicators.csv"), snap.Exports.CSV); err != nil {
+		return err
+	}
+	return pipeline.WriteFileAtomic(filepath.Join(dir, "datapackage.json"), snap.Exports.DataPackage)
+}
+
+// recomputeAfterStore recomputes the indicators after each stored snapshot.
+func (a *app) recomputeAfterStore() {
+	a.runner.OnStored = func(ctx context.Context, source string) {
+		if _, err := a.pub.Recompute(ctx); err != nil {
+			a.log.Error("indicators not recomputed; the previous ones stay published", "after", source, "err", err)
+		}
+	}
+}
+
+// hasSnapshots reports whether any enabled source has a stored snapshot.
+func (a *app) hasSnapshots() bool {
+	for _, name := range a.cfg.EnabledSources() {
+		if _, err := a.store.Current(name); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) requireSnapshots() error {
+	if !a.hasSnapshots() {
+		return fmt.Errorf("no snapshots in %s: run `palermo run --data-dir %s` first", a.cfg.DataDir, a.cfg.DataDir)
+	}
+	return nil
+}

@@ -1,0 +1,558 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/palermo-project/palermo/metrics"
+	"github.com/palermo-project/palermo/pipeline"
+	"github.com/palermo-project/palermo/server"
+	"github.com/palermo-project/palermo/sources"
+)
+
+type commonFlags struct {
+	config, dataDir, logLevel, logFormat string
+}
+
+func (c *commonFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+}, withConfig bool) {
+	if withConfig {
+		fs.StringVar(&c.config, "config", "", "configuration file (default: the embedded configs/palermo.yaml)")
+	}
+	fs.StringVar(&c.dataDir, "data-dir", "", "data directory for snapshots, state and exports (default: data_dir of the configuration)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+}
+
+func (c *commonFlags) app(stderr io.Writer) (*app, error) {
+	log, err := newLogger(stderr, c.logLevel, c.logFormat)
+	if err != nil {
+		return nil, err
+	}
+	return newApp(c.config, c.dataDir, log)
+}
+
+func cmdServe(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "[--config F] [--data-dir D] [--listen ADDR]", `
+Runs the scheduler and the HTTP server until SIGINT or SIGTERM. At start it
+runs every enabled job whose snapshot is missing, so /readyz turns 200 within
+seconds on the embedded default. Endpoints: /metrics, /healthz, /readyz,
+/exports/indicators.csv, /exports/datapackage.json and a landing page at /.`, stderr)
+	var c commonFlags
+	c.register(fs, true)
+	listen := fs.String("listen", "", "address to listen on (default: listen of the configuration, 127.0.0.1:9741)")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long running jobs get to stop on shutdown")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := c.app(stderr)
+	if err != nil {
+		return err
+	}
+	a.recomputeAfterStore()
+	addr := a.cfg.Listen
+	if *listen != "" {
+		addr = *listen
+	}
+	if a.hasSnapshots() {
+		if _, err := a.pub.Recompute(context.Background()); err != nil {
+			a.log.Error("indicators from stored snapshots not computed", "err", err)
+		}
+	}
+	sched, err := pipeline.NewScheduler(a.runner, a.log)
+	if err != nil {
+		return err
+	}
+	srv := server.New(a.runner, sched, a.pub, a.log)
+	hs := srv.HTTPServer(addr)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	sched.Start()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	a.log.Info("palermo serving", "listen", ln.Addr().String(), "config", a.cfg.Path(), "data_dir", a.cfg.DataDir)
+	select {
+	case err := <-errc:
+		sched.Stop(context.Background())
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", "timeout", shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
+	defer cancel()
+	if err := server.Shutdown(sctx, hs, sched); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", "[--config F] [--data-dir D] [--job NAME]...", `
+Runs the jobs once (all enabled ones by default), then recomputes the
+indicators and writes the exports to DATA_DIR/exports. A failed job keeps its
+previous snapshot. Exits 0 when every job succeeded, 1 when any failed.`, stderr)
+	var c commonFlags
+	c.register(fs, true)
+	var jobs multiFlag
+	fs.Var(&jobs, "job", "run only this job (repeatable)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := c.app(stderr)
+	if err != nil {
+		return err
+	}
+	if len(jobs) == 0 {
+		jobs = a.cfg.EnabledSources()
+	}
+	for _, j := range jobs {
+		if _, ok := a.cfg.Sources[j]; !ok {
+			return fmt.Errorf("--job %s: not in the configuration; configured: %s", j, strings.Join(a.cfg.SourceNames(), ", "))
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	runErr := a.runner.RunAll(ctx, jobs, "manual")
+	if a.hasSnapshots() {
+		snap, err := a.pub.Recompute(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d indicator rows written to %s\n", len(snap.Rows), filepath.Join(a.cfg.DataDir, "exports"))
+	}
+	if runErr != nil {
+		for _, line := range strings.Split(runErr.Error(), "\n") {
+			fmt.Fprintln(stderr, line)
+		}
+		return errFailed
+	}
+	return nil
+}
+
+func cmdIngest(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("ingest", "--source NAME [--data-dir D] FILE...", `
+Validates local files for a source and stores them, together, as the source's
+new snapshot (all or nothing), then recomputes the indicators. Bad input is
+reported as FILE:LINE:COL: message and nothing is stored.`, stderr)
+	var c commonFlags
+	c.register(fs, true)
+	source := fs.String("source", "", "source name (see palermo sources)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *source == "" || fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	a, err := c.app(stderr)
+	if err != nil {
+		return err
+	}
+	spec, ok := sources.Lookup(*source)
+	if !ok {
+		return fmt.Errorf("--source %s: unknown; known: %s", *source, strings.Join(sources.Names(), ", "))
+	}
+	ctx := context.Background()
+	out, err := parseFiles(ctx, spec, fs.Args(), stderr)
+	if err != nil {
+		return err
+	}
+	defer out.Release()
+	m, err := a.store.Write(ctx, spec.Name, out)
+	if err != nil {
+		return err
+	}
+	_ = a.state.Update(spec.Name, func(j *pipeline.JobState) { j.Rows = m.Rows; j.LastSuccess = m.WrittenAt })
+	fmt.Fprintf(stdout, "stored %s snapshot %s: %v rows\n", spec.Name, m.Generation, m.Rows)
+	if _, err := a.pub.Recompute(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// parseFiles parses every file with the source's parser, prints positioned
+// errors to stderr, and joins the tables of all files.
+func parseFiles(ctx context.Context, spec *sources.Spec, files []string, stderr io.Writer) (*sources.Output, error) {
+	var (
+		outs   []*sources.Output
+		failed bool
+		hash   = sha256.New()
+		size   int64
+	)
+	release := func() {
+		for _, o := range outs {
+			o.Release()
+		}
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", file, err)
+			failed = true
+			continue
+		}
+		hash.Write(data)
+		size += int64(len(data))
+		out, err := spec.Parse(ctx, sources.Input{Name: file, Data: data, Mem: memory.NewGoAllocator()})
+		if err != nil {
+			printErrors(stderr, file, err)
+			failed = true
+			continue
+		}
+		outs = append(outs, out)
+	}
+	if failed {
+		release()
+		return nil, errFailed
+	}
+	defer release()
+	abs := make([]string, len(files))
+	for i, f := range files {
+		abs[i], _ = filepath.Abs(f)
+	}
+	prov := sources.Provenance{Origin: spec.Origin, Location: strings.Join(abs, " "), RetrievedAt: time.Now().UTC(),
+		SHA256: hex.EncodeToString(hash.Sum(nil)), Bytes: size}
+	joined := &sources.Output{Tables: map[string]arrow.RecordBatch{}, Provenance: prov}
+	for _, table := range spec.Tables {
+		var batches []arrow.RecordBatch
+		for _, o := range outs {
+			if b, ok := o.Tables[table]; ok {
+				batches = append(batches, b)
+			}
+		}
+		b, err := concatBatches(batches)
+		if err != nil {
+			joined.Release()
+			return nil, err
+		}
+		if b != nil {
+			joined.Tables[table] = b
+		}
+	}
+	return joined, nil
+}
+
+// concatBatches joins record batches of one schema into one.
+func concatBatches(batches []arrow.RecordBatch) (arrow.RecordBatch, error) {
+	switch len(batches) {
+	case 0:
+		return nil, nil
+	case 1:
+		batches[0].Retain()
+		return batches[0], nil
+	}
+	schema := batches[0].Schema()
+	cols := make([]arrow.Array, schema.NumFields())
+	var rows int64
+	for i := range cols {
+		parts := make([]arrow.Array, len(batches))
+		for j, b := range batches {
+			parts[j] = b.Column(i)
+		}
+		c, err := array.Concatenate(parts, memory.NewGoAllocator())
+		if err != nil {
+			for _, done := range cols[:i] {
+				done.Release()
+			}
+			return nil, err
+		}
+		cols[i] = c
+	}
+	for _, b := range batches {
+		rows += b.NumRows()
+	}
+	rec := array.NewRecordBatch(schema, cols, rows)
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec, nil
+}
+
+// printErrors prints positioned errors one per line, or the error itself.
+func printErrors(w io.Writer, file string, err error) {
+	if pos := sources.Positions(err); len(pos) > 0 {
+		for _, p := range pos {
+			fmt.Fprintln(w, p.Error())
+		}
+		return
+	}
+	fmt.Fprintf(w, "%s: %v\n", file, err)
+}
+
+func cmdValidate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("validate", "--source NAME FILE...", `
+Checks files against a source's schema without storing anything. Prints
+FILE:LINE:COL: message for each problem on stderr and exits 1; prints
+FILE: ok with the row counts and exits 0 when every file is clean.`, stderr)
+	source := fs.String("source", "", "source name (see palermo sources)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *source == "" || fs.NArg() == 0 {
+		fs.Usage()
+		return errUsage
+	}
+	spec, ok := sources.Lookup(*source)
+	if !ok {
+		return fmt.Errorf("--source %s: unknown; known: %s", *source, strings.Join(sources.Names(), ", "))
+	}
+	failed := false
+	for _, file := range fs.Args() {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", file, err)
+			failed = true
+			continue
+		}
+		out, err := spec.Parse(context.Background(), sources.Input{Name: file, Data: data, Mem: memory.NewGoAllocator()})
+		if err != nil {
+			printErrors(stderr, file, err)
+			failed = true
+			continue
+		}
+		var counts []string
+		for _, t := range spec.Tables {
+			counts = append(counts, fmt.Sprintf("%s %d rows", t, out.Rows(t)))
+		}
+		out.Release()
+		fmt.Fprintf(stdout, "%s: ok (%s)\n", file, strings.Join(counts, ", "))
+	}
+	if failed {
+		return errFailed
+	}
+	return nil
+}
+
+// computeLatest loads the stored snapshots and computes the indicators.
+func computeLatest(c *commonFlags, stderr io.Writer) (*app, *metrics.Snapshot, error) {
+	a, err := c.app(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := a.requireSnapshots(); err != nil {
+		return nil, nil, err
+	}
+	a.pub.OnPublish = nil // reading commands do not touch the data directory
+	snap, err := a.pub.Recompute(context.Background())
+	return a, snap, err
+}
+
+func cmdExport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("export", "[--data-dir D] --out DIR", `
+Writes indicators.csv and datapackage.json (Data Package v2) computed from the
+latest stored snapshots into DIR.`, stderr)
+	var c commonFlags
+	c.register(fs, true)
+	out := fs.String("out", "", "directory to write the export files into")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		fs.Usage()
+		return errUsage
+	}
+	c.logLevel = "warn"
+	_, snap, err := computeLatest(&c, stderr)
+	if err != nil {
+		return err
+	}
+	if err := writeExportDir(*out, snap); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %s and %s (%d rows)\n", filepath.Join(*out, "indicators.csv"), filepath.Join(*out, "datapackage.json"), len(snap.Rows))
+	return nil
+}
+
+func cmdIndicators(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("indicators", "[--data-dir D] [--format table|csv|json] [--all]", `
+Prints the latest indicator values computed from the stored snapshots.
+--all lists the whole catalogue instead: which indicators palermo computes
+and, for the others, which missing source keeps them from being computed.`, stderr)
+	var c commonFlags
+	c.register(fs, true)
+	format := fs.String("format", "table", "output format: table, csv or json")
+	all := fs.Bool("all", false, "list the catalogue, with the data each entry lacks")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *format != "table" && *format != "csv" && *format != "json" {
+		return fmt.Errorf("--format: %q is not table, csv or json", *format)
+	}
+	if *all {
+		return printCatalogue(stdout, *format)
+	}
+	c.logLevel = "warn"
+	_, snap, err := computeLatest(&c, stderr)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "csv":
+		_, err = stdout.Write(snap.Exports.CSV)
+		return err
+	case "json":
+		type row struct {
+			Indicator    string   `json:"indicator"`
+			Jurisdiction string   `json:"jurisdiction"`
+			Period       string   `json:"period"`
+			Value        *float64 `json:"value"`
+			Numerator    *float64 `json:"numerator"`
+			Denominator  *float64 `json:"denominator"`
+			Unit         string   `json:"unit"`
+			Status       string   `json:"status"`
+			StatusReason string   `json:"status_reason,omitempty"`
+			Source       string   `json:"source"`
+			SourceURL    string   `json:"source_url"`
+			RetrievedAt  string   `json:"retrieved_at"`
+		}
+		rows := make([]row, 0, len(snap.Rows))
+		for _, r := range snap.Rows {
+			jr := row{Indicator: r.Indicator.ID, Jurisdiction: r.Jurisdiction, Period: r.Period, Unit: string(r.Indicator.Unit),
+				Status: string(r.Status), StatusReason: r.Reason, Source: r.Source, SourceURL: r.SourceURL, RetrievedAt: r.RetrievedAt.UTC().Format(time.RFC3339)}
+			if r.Status != metrics.StatusSuppressed {
+				jr.Value, jr.Numerator, jr.Denominator = r.Value, r.Numerator, r.Denominator
+			}
+			rows = append(rows, jr)
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "INDICATOR\tJURISDICTION\tPERIOD\tVALUE\tNUMERATOR\tDENOMINATOR\tSTATUS\tSOURCE")
+	for _, r := range snap.Rows {
+		if !r.Published() {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Indicator.ID, r.Jurisdiction, r.Period,
+			num(r.Value), num(r.Numerator), num(r.Denominator), r.Status, r.Source)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var hidden int
+	for _, r := range snap.Rows {
+		if !r.Published() {
+			hidden++
+		}
+	}
+	fmt.Fprintf(stdout, "\n%d published rows; %d rows suppressed or without data are in --format csv.\n", len(snap.Rows)-hidden, hidden)
+	return nil
+}
+
+func num(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	if *v == float64(int64(*v)) {
+		return fmt.Sprintf("%d", int64(*v))
+	}
+	return fmt.Sprintf("%.4g", *v)
+}
+
+func printCatalogue(w io.Writer, format string) error {
+	type entry struct {
+		ID          string   `json:"id"`
+		Title       string   `json:"title"`
+		Unit        string   `json:"unit"`
+		Direction   string   `json:"direction"`
+		Computed    bool     `json:"computed"`
+		Sources     []string `json:"sources,omitempty"`
+		MissingData string   `json:"missing_data,omitempty"`
+	}
+	var entries []entry
+	for _, ind := range metrics.Catalogue {
+		entries = append(entries, entry{ind.ID, ind.Title, string(ind.Unit), string(ind.Direction), ind.HasData(), ind.Sources, ind.MissingData})
+	}
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(entries)
+	case "csv":
+		fmt.Fprintln(w, "id,computed,unit,direction,sources,missing_data")
+		for _, e := range entries {
+			fmt.Fprintf(w, "%s,%t,%s,%s,%s,%q\n", e.ID, e.Computed, e.Unit, e.Direction, strings.Join(e.Sources, " "), e.MissingData)
+		}
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "INDICATOR\tCOMPUTED\tUNIT\tDIRECTION\tFROM / MISSING")
+	for _, e := range entries {
+		from := strings.Join(e.Sources, ", ")
+		computed := "yes"
+		if !e.Computed {
+			computed, from = "no", "lacks data: "+e.MissingData
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", e.ID, computed, e.Unit, e.Direction, from)
+	}
+	return tw.Flush()
+}
+
+func cmdSources(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("sources", "[--config F] [--data-dir D]", `
+Lists every source palermo knows: whether it is configured and enabled, its
+schedule, where it reads from, and its last run, rows and status from the
+data directory.`, stderr)
+	var c commonFlags
+	c.register(fs, true)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	a, err := c.app(stderr)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tENABLED\tSCHEDULE\tLOCATION\tLAST RUN\tROWS\tSTATUS\tSUMMARY")
+	for _, spec := range sources.Specs() {
+		sc, configured := a.cfg.Sources[spec.Name]
+		enabled, schedule, location := "no", spec.DefaultSchedule, "-"
+		if configured {
+			schedule, location = sc.Schedule, sc.Location
+			if sc.IsEnabled() {
+				enabled = "yes"
+			}
+		}
+		st := a.state.Job(spec.Name)
+		last, status := "never", "no snapshot"
+		if !st.LastRunStart.IsZero() {
+			last = st.LastRunStart.UTC().Format("2006-01-02 15:04Z")
+		}
+		if _, err := a.store.Current(spec.Name); err == nil {
+			status = "ok"
+		}
+		if st.Runs > 0 && !st.LastRunSuccess {
+			status = "last run failed"
+		}
+		var rows []string
+		for _, t := range spec.Tables {
+			rows = append(rows, fmt.Sprintf("%s=%d", t, st.Rows[t]))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", spec.Name, enabled, schedule, location, last, strings.Join(rows, " "), status, spec.Summary)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,176 @@
+package metrics
+
+import (
+	"context"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/palermo-project/palermo/sources"
+)
+
+// Status of a published value (the CSV contract's status column).
+type Status string
+
+const (
+	StatusOK         Status = "ok"
+	StatusUnstable   Status = "unstable"   // published; denominator below the reliability threshold
+	StatusSuppressed Status = "suppressed" // withheld for privacy; value, numerator and denominator blank
+	StatusNoData     Status = "no_data"    // an input is not reported
+)
+
+// Reasons (status_reason), machine-readable.
+const (
+	ReasonMinCell          = "min_cell"
+	ReasonComplementary    = "complementary"
+	ReasonCensoredAtSource = "censored_at_source"
+	ReasonMissingInput     = "missing_input"
+	ReasonZeroDenominator  = "zero_denominator"
+	ReasonAmbiguousInput   = "ambiguous_input"
+	ReasonSmallDenominator = "small_denominator"
+)
+
+// Privacy holds the disclosure-control parameters.
+type Privacy struct {
+	MinCell       int // suppress derived victim counts of 1..MinCell-1
+	RoundBase     int // round derived victim counts down to a multiple of this
+	UnstableBelow int // flag ratios whose denominator is below this
+}
+
+// DefaultPrivacy is the rule set of shared/indicators.md.
+var DefaultPrivacy = Privacy{MinCell: 10, RoundBase: 10, UnstableBelow: 20}
+
+// Row is one published indicator value.
+type Row struct {
+	Indicator    *Indicator
+	Jurisdiction string
+	Period       string
+	Source       string // published label, e.g. tip_global:2024
+	SourceName   string // the palermo source it came from
+	Value        *float64
+	Numerator    *float64
+	Denominator  *float64
+	Status       Status
+	Reason       string
+	SourceURL    string // one or more http(s) URLs, separated by a space
+	RetrievedAt  time.Time
+}
+
+// Snapshot is the indicator table of one computation, immutable once built.
+type Snapshot struct {
+	Rows       []Row
+	Sources    []SourceInfo
+	Privacy    Privacy
+	ComputedAt time.Time
+	// Exports are the rendered export files of this snapshot, built once
+	// when it is computed and served as bytes.
+	Exports *Exports
+}
+
+// SourceInfo is the provenance of one source's snapshot used in a computation.
+type SourceInfo struct {
+	Name       string
+	Generation string
+	Provenance sources.Provenance
+}
+
+// Compute evaluates every catalogue entry that has a formula over the stored
+// snapshots and applies the publication rules to each value.
+func Compute(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, p Privacy, now time.Time) (*Snapshot, error) {
+	facts, err := NewFacts(ctx, sets)
+	if err != nil {
+		return nil, err
+	}
+	snap := &Snapshot{Privacy: p, ComputedAt: now.UTC()}
+	for _, ts := range sets {
+		snap.Sources = append(snap.Sources, SourceInfo{Name: ts.Source, Generation: ts.Generation, Provenance: ts.Provenance})
+	}
+	sort.Slice(snap.Sources, func(i, j int) bool { return snap.Sources[i].Name < snap.Sources[j].Name })
+	for _, ind := range cat {
+		if ind.Formula == nil {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for _, r := range ind.Formula.Evaluate(facts, ind.Sources) {
+			row := publish(ind, r, p)
+			row.RetrievedAt = facts.RetrievedAt(r.Source)
+			snap.Rows = append(snap.Rows, row)
+		}
+	}
+	sortRows(snap.Rows)
+	return snap, nil
+}
+
+// publish turns a raw result into a published row: the privacy rules of
+// shared/indicators.md first, then the reliability flag.
+func publish(ind *Indicator, r Result, p Privacy) Row {
+	row := Row{Indicator: ind, Jurisdiction: r.Jurisdiction, Period: r.Period, Source: r.Label, SourceName: r.Source,
+		SourceURL: strings.Join(r.URLs, " ")}
+	reasons := append([]string(nil), r.Flags...)
+	switch {
+	case r.Censored:
+		// Rule 6: a value built on a censored input stays withheld.
+		row.Status, row.Reason = StatusSuppressed, ReasonCensoredAtSource
+		return row
+	case r.Ambiguous:
+		row.Status, row.Reason = StatusNoData, ReasonAmbiguousInput
+		return row
+	case r.Missing != "":
+		row.Status, row.Reason = StatusNoData, ReasonMissingInput
+		return row
+	case r.Value == nil:
+		row.Status, row.Reason = StatusNoData, ReasonZeroDenominator
+		return row
+	}
+	if ind.PrivacyClass == VictimCount && p.MinCell > 1 {
+		// Rule 2: palermo-derived victim counts of 1..k-1 are withheld,
+		// and so is every ratio built on one.
+		for _, v := range []*float64{r.Num, r.Den} {
+			if v != nil && *v >= 1 && *v < float64(p.MinCell) {
+				row.Status, row.Reason = StatusSuppressed, ReasonMinCell
+				return row
+			}
+		}
+	}
+	row.Value, row.Numerator, row.Denominator = r.Value, r.Num, r.Den
+	if ind.PrivacyClass == VictimCount && ind.Unit == UnitCount && p.RoundBase > 1 {
+		// Rule 4: derived victim counts are published rounded down.
+		v := math.Floor(*r.Value/float64(p.RoundBase)) * float64(p.RoundBase)
+		row.Value, row.Numerator = &v, &v
+	}
+	row.Status = StatusOK
+	min := ind.MinDenominator
+	if min == 0 {
+		min = float64(p.UnstableBelow)
+	}
+	if r.Den != nil && *r.Den < min {
+		row.Status = StatusUnstable
+		reasons = append([]string{ReasonSmallDenominator}, reasons...)
+	}
+	row.Reason = strings.Join(reasons, ";")
+	return row
+}
+
+func sortRows(rows []Row) {
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a.Indicator.ID != b.Indicator.ID {
+			return a.Indicator.ID < b.Indicator.ID
+		}
+		if a.Jurisdiction != b.Jurisdiction {
+			return a.Jurisdiction < b.Jurisdiction
+		}
+		if a.Period != b.Period {
+			return a.Period < b.Period
+		}
+		return a.Source < b.Source
+	})
+}
+
+// Published reports whether the row carries a value (ok or unstable).
+func (r *Row) Published() bool {
+	return (r.Status == StatusOK || r.Status == StatusUnstable) && r.Value != nil
+}

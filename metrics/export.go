@@ -1,0 +1,248 @@
+package metrics
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// CSVHeader is the indicators.csv contract.
+var CSVHeader = []string{"indicator", "jurisdiction", "period", "value", "numerator", "denominator",
+	"unit", "status", "status_reason", "source", "source_url", "retrieved_at"}
+
+// WriteCSV writes the snapshot as indicators.csv: one row per indicator,
+// jurisdiction, period and source, sorted by those keys, so re-exports diff
+// cleanly. Suppressed rows have empty value, numerator and denominator.
+func WriteCSV(w io.Writer, snap *Snapshot) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	for i := range snap.Rows {
+		r := &snap.Rows[i]
+		rec := []string{r.Indicator.ID, r.Jurisdiction, r.Period, "", "", "", string(r.Indicator.Unit),
+			string(r.Status), r.Reason, r.Source, r.SourceURL, formatTime(r.RetrievedAt)}
+		if r.Status != StatusSuppressed {
+			rec[3], rec[4], rec[5] = formatNumber(r.Value), formatNumber(r.Numerator), formatNumber(r.Denominator)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// CSVBytes renders the snapshot as indicators.csv.
+func CSVBytes(snap *Snapshot) ([]byte, error) {
+	var b bytes.Buffer
+	err := WriteCSV(&b, snap)
+	return b.Bytes(), err
+}
+
+// formatNumber writes integers as integers and other values with at most
+// six decimals; nil is an empty cell.
+func formatNumber(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	if *v == math.Trunc(*v) && math.Abs(*v) < 1e15 {
+		return strconv.FormatInt(int64(*v), 10)
+	}
+	return strconv.FormatFloat(math.Round(*v*1e6)/1e6, 'f', -1, 64)
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// Data Package v2 (https://datapackage.org/standard/data-package/).
+type dataPackage struct {
+	Schema      string         `json:"$schema"`
+	Name        string         `json:"name"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	Version     string         `json:"version"`
+	Created     string         `json:"created"`
+	Homepage    string         `json:"homepage,omitempty"`
+	Keywords    []string       `json:"keywords"`
+	Licenses    []dpLicense    `json:"licenses"`
+	Sources     []dpSource     `json:"sources"`
+	Resources   []dpResource   `json:"resources"`
+	Privacy     map[string]any `json:"palermo:privacy"`
+	Citation    string         `json:"palermo:citation"`
+	Snapshots   []dpSnapshot   `json:"palermo:snapshots"`
+	Catalogue   []dpIndicator  `json:"palermo:indicators"`
+}
+
+type dpLicense struct {
+	Name  string `json:"name,omitempty"`
+	Path  string `json:"path,omitempty"`
+	Title string `json:"title"`
+}
+
+type dpSource struct {
+	Title   string `json:"title"`
+	Path    string `json:"path"`
+	Version string `json:"version,omitempty"`
+}
+
+type dpResource struct {
+	Schema      string         `json:"$schema"`
+	Name        string         `json:"name"`
+	Path        string         `json:"path"`
+	Type        string         `json:"type"`
+	Title       string         `json:"title"`
+	Description string         `json:"description"`
+	Format      string         `json:"format"`
+	Mediatype   string         `json:"mediatype"`
+	Encoding    string         `json:"encoding"`
+	Hash        string         `json:"hash,omitempty"`
+	Bytes       int            `json:"bytes,omitempty"`
+	TableSchema dpTableSchema  `json:"schema"`
+	Dialect     map[string]any `json:"dialect"`
+}
+
+type dpTableSchema struct {
+	Schema     string    `json:"$schema"`
+	Fields     []dpField `json:"fields"`
+	PrimaryKey []string  `json:"primaryKey"`
+}
+
+type dpField struct {
+	Name        string         `json:"name"`
+	Type        string         `json:"type"`
+	Description string         `json:"description"`
+	Format      string         `json:"format,omitempty"`
+	Constraints map[string]any `json:"constraints,omitempty"`
+}
+
+type dpSnapshot struct {
+	Source      string `json:"source"`
+	Generation  string `json:"generation"`
+	Location    string `json:"location"`
+	RetrievedAt string `json:"retrieved_at"`
+	SHA256      string `json:"sha256"`
+	Bytes       int64  `json:"bytes"`
+}
+
+type dpIndicator struct {
+	ID          string   `json:"id"`
+	Metric      string   `json:"metric"`
+	Title       string   `json:"title"`
+	Question    string   `json:"question"`
+	Unit        string   `json:"unit"`
+	Direction   string   `json:"direction"`
+	Numerator   string   `json:"numerator"`
+	Denominator string   `json:"denominator,omitempty"`
+	Caveats     []string `json:"caveats"`
+	Sources     []string `json:"sources,omitempty"`
+	HasData     bool     `json:"has_data"`
+	MissingData string   `json:"missing_data,omitempty"`
+}
+
+// csvFields describes the columns of indicators.csv.
+var csvFields = []dpField{
+	{Name: "indicator", Type: "string", Description: "Catalogue id of the indicator (see palermo:indicators).", Constraints: map[string]any{"required": true}},
+	{Name: "jurisdiction", Type: "string", Description: "ISO 3166-1 alpha-3 country code, US-XX for US states, WLD for the world, TIP-<bureau> for State Department regions.", Constraints: map[string]any{"required": true}},
+	{Name: "period", Type: "string", Description: "Data year (2023) or fiscal year (FY2023); for TIP, the data year, not the report year.", Constraints: map[string]any{"required": true}},
+	{Name: "value", Type: "number", Description: "The indicator value; empty unless status is ok or unstable."},
+	{Name: "numerator", Type: "number", Description: "The numerator as published by the source; empty when suppressed or not applicable."},
+	{Name: "denominator", Type: "number", Description: "The denominator as published by the source; empty when suppressed or not applicable."},
+	{Name: "unit", Type: "string", Description: "ratio (a ratio of two counts; 0..1 for shares), pp (percentage points), count, per_100k, days, score or percent.", Constraints: map[string]any{"required": true}},
+	{Name: "status", Type: "string", Description: "ok; unstable (published, denominator below the reliability threshold); suppressed (withheld for privacy); no_data (an input is not reported).", Constraints: map[string]any{"required": true, "enum": []string{"ok", "unstable", "suppressed", "no_data"}}},
+	{Name: "status_reason", Type: "string", Description: "Why, machine-readable, several separated by ';': min_cell, complementary, censored_at_source, missing_input, zero_denominator, ambiguous_input, small_denominator, minors_only, adults_only."},
+	{Name: "source", Type: "string", Description: "palermo source; with the publisher's edition where editions restate earlier years (tip_global:2024).", Constraints: map[string]any{"required": true}},
+	{Name: "source_url", Type: "string", Description: "Where the inputs were published: one or more http(s) URLs separated by a space."},
+	{Name: "retrieved_at", Type: "datetime", Description: "When palermo's copy of the source was retrieved from the publisher (UTC)."},
+}
+
+// DataPackage describes the export as a Data Package v2 descriptor.
+func DataPackage(snap *Snapshot, cat []*Indicator, csvBytes []byte) ([]byte, error) {
+	dp := dataPackage{
+		Schema:      "https://datapackage.org/profiles/2.0/datapackage.json",
+		Name:        "palermo-indicators",
+		Title:       "palermo: is anti-trafficking enforcement victim-centred?",
+		Description: "Indicators of victim-centred anti-trafficking law enforcement computed by palermo from public data. Only aggregates are published; small derived victim counts are suppressed. Every row names its source, source URL and retrieval date.",
+		Version:     snap.ComputedAt.Format("2006.01.02"),
+		Created:     formatTime(snap.ComputedAt),
+		Keywords:    []string{"human trafficking", "law enforcement", "victim-centred", "indicators", "TIP report", "UNODC"},
+		Licenses: []dpLicense{{Title: "Each value keeps the terms of its source (see sources); palermo's own computations are released under the CC0 1.0 public domain dedication",
+			Name: "CC0-1.0", Path: "https://creativecommons.org/publicdomain/zero/1.0/"}},
+		Privacy: map[string]any{
+			"min_cell":                  snap.Privacy.MinCell,
+			"round_base":                snap.Privacy.RoundBase,
+			"unstable_below":            snap.Privacy.UnstableBelow,
+			"complementary_suppression": true,
+			"rules":                     "Aggregates only. palermo-derived victim counts of 1 to min_cell-1, and ratios built on them, are suppressed; derived victim counts are rounded down to a multiple of round_base; official aggregates pass through as published; values the source censored (UNODC '<5') stay censored; ratios with a denominator below unstable_below are flagged unstable.",
+		},
+		Citation: "palermo indicators (" + snap.ComputedAt.Format(time.DateOnly) + "), computed from the sources listed, each cited by its URL and retrieval date in indicators.csv.",
+	}
+	for _, s := range snap.Sources {
+		o := s.Provenance.Origin
+		path := o.URLDownload
+		if path == "" {
+			path = o.URLMain
+		}
+		dp.Sources = append(dp.Sources, dpSource{Title: o.Producer + ": " + o.Title + ". Terms: " + o.License.Name + " (" + o.License.URL + ")", Path: path, Version: o.DatePublished})
+		dp.Snapshots = append(dp.Snapshots, dpSnapshot{Source: s.Name, Generation: s.Generation, Location: s.Provenance.Location,
+			RetrievedAt: formatTime(s.Provenance.RetrievedAt), SHA256: s.Provenance.SHA256, Bytes: s.Provenance.Bytes})
+	}
+	for _, ind := range cat {
+		dp.Catalogue = append(dp.Catalogue, dpIndicator{ID: ind.ID, Metric: ind.Metric(), Title: ind.Title, Question: ind.Question,
+			Unit: string(ind.Unit), Direction: string(ind.Direction), Numerator: ind.Numerator, Denominator: ind.Denominator,
+			Caveats: ind.DescriptionKey, Sources: ind.Sources, HasData: ind.HasData(), MissingData: ind.MissingData})
+	}
+	sort.Slice(dp.Catalogue, func(i, j int) bool { return dp.Catalogue[i].ID < dp.Catalogue[j].ID })
+	dp.Resources = []dpResource{{
+		Schema:      "https://datapackage.org/profiles/2.0/dataresource.json",
+		Name:        "indicators",
+		Path:        "indicators.csv",
+		Type:        "table",
+		Title:       "Indicator values",
+		Description: "One row per indicator, jurisdiction, period and source, sorted by those keys.",
+		Format:      "csv",
+		Mediatype:   "text/csv",
+		Encoding:    "utf-8",
+		Hash:        "sha256:" + sha256hex(csvBytes),
+		Bytes:       len(csvBytes),
+		TableSchema: dpTableSchema{Schema: "https://datapackage.org/profiles/2.0/tableschema.json", Fields: csvFields,
+			PrimaryKey: []string{"indicator", "jurisdiction", "period", "source"}},
+		Dialect: map[string]any{"$schema": "https://datapackage.org/profiles/2.0/tabledialect.json", "header": true, "delimiter": ","},
+	}}
+	return json.MarshalIndent(dp, "", "  ")
+}
+
+func sha256hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Exports are the files of one export: indicators.csv and datapackage.json.
+type Exports struct {
+	CSV         []byte
+	DataPackage []byte
+}
+
+// Render renders the export files of a snapshot.
+func Render(snap *Snapshot, cat []*Indicator) (*Exports, error) {
+	c, err := CSVBytes(snap)
+	if err != nil {
+		return nil, err
+	}
+	dp, err := DataPackage(snap, cat, c)
+	if err != nil {
+		return nil, err
+	}
+	return &Exports{CSV: c, DataPackage: append(dp, '\n')}, nil
+}

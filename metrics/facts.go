@@ -1,0 +1,165 @@
+package metrics
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/palermo-project/palermo/sources"
+)
+
+// Facts indexes the stored canonical tables for the formulas: observations
+// by their full key, operations as rows. Reading is plain Go over Arrow
+// columns (arrow-go has no group-by kernel).
+type Facts struct {
+	obs        map[obsKey]*obsFact
+	groups     map[groupKey]bool // every (label, jurisdiction, period) of each source with observations
+	operations []*operation
+	// provenance per source name
+	provenance map[string]sources.Provenance
+}
+
+type obsKey struct {
+	label, jurisdiction, period, measure, sex, age, form, breakdown string
+}
+
+type groupKey struct{ source, label, jurisdiction, period string }
+
+type obsFact struct {
+	value     *float64
+	censored  string
+	url       string
+	ambiguous bool // the key appears more than once in the source
+}
+
+type operation struct {
+	source, label, jurisdiction, period string
+	arrestsTotal, arrestsTraffickers    *float64
+	arrestsSellers                      *float64
+	victimsAdult, victimsMinor          *float64
+	victimsTotal, victimsReferred       *float64
+	url                                 string
+}
+
+// NewFacts reads the tables of every source snapshot into an index.
+func NewFacts(ctx context.Context, sets []*sources.TableSet) (*Facts, error) {
+	f := &Facts{obs: map[obsKey]*obsFact{}, groups: map[groupKey]bool{}, provenance: map[string]sources.Provenance{}}
+	for _, ts := range sets {
+		f.provenance[ts.Source] = ts.Provenance
+		spec, _ := sources.Lookup(ts.Source)
+		editionInLabel := spec != nil && spec.EditionInLabel
+		if t, ok := ts.Tables[sources.TableObservations]; ok {
+			if err := f.readObservations(ctx, ts.Source, editionInLabel, t); err != nil {
+				return nil, fmt.Errorf("%s observations: %w", ts.Source, err)
+			}
+		}
+		if t, ok := ts.Tables[sources.TableOperations]; ok {
+			if err := f.readOperations(ctx, t); err != nil {
+				return nil, fmt.Errorf("%s operations: %w", ts.Source, err)
+			}
+		}
+	}
+	return f, nil
+}
+
+// RetrievedAt says when the bytes of source were retrieved.
+func (f *Facts) RetrievedAt(source string) time.Time { return f.provenance[source].RetrievedAt }
+
+// columns maps a table's column names to indices, checking the schema.
+func columns(s *arrow.Schema, want *arrow.Schema) (map[string]int, error) {
+	idx := map[string]int{}
+	for _, fld := range want.Fields() {
+		is := s.FieldIndices(fld.Name)
+		if len(is) != 1 || !arrow.TypeEqual(s.Field(is[0]).Type, fld.Type) {
+			return nil, fmt.Errorf("stored table lacks column %s of type %s", fld.Name, fld.Type)
+		}
+		idx[fld.Name] = is[0]
+	}
+	return idx, nil
+}
+
+func eachBatch(ctx context.Context, t arrow.Table, fn func(arrow.RecordBatch) error) error {
+	tr := array.NewTableReader(t, 1<<16)
+	defer tr.Release()
+	for tr.Next() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(tr.RecordBatch()); err != nil {
+			return err
+		}
+	}
+	return tr.Err()
+}
+
+func (f *Facts) readObservations(ctx context.Context, source string, editionInLabel bool, t arrow.Table) error {
+	idx, err := columns(t.Schema(), sources.ObservationsSchema)
+	if err != nil {
+		return err
+	}
+	return eachBatch(ctx, t, func(rec arrow.RecordBatch) error {
+		str := func(name string) *array.String { return rec.Column(idx[name]).(*array.String) }
+		edition, jur, period, measure := str("edition"), str("jurisdiction"), str("period"), str("measure")
+		sex, age, form, brk := str("sex"), str("age_group"), str("exploitation_form"), str("breakdown")
+		censored, url := str("censored"), str("source_url")
+		value := rec.Column(idx["value"]).(*array.Float64)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			if jur.Value(i) == "" {
+				continue // no code to publish under (e.g. UNODC's Sark)
+			}
+			label := source
+			if editionInLabel {
+				label = source + ":" + edition.Value(i)
+			}
+			k := obsKey{label, jur.Value(i), period.Value(i), measure.Value(i), sex.Value(i), age.Value(i), form.Value(i), brk.Value(i)}
+			if prev, dup := f.obs[k]; dup {
+				prev.ambiguous = true
+				continue
+			}
+			fact := &obsFact{censored: censored.Value(i), url: url.Value(i)}
+			if value.IsValid(i) {
+				v := value.Value(i)
+				fact.value = &v
+			}
+			f.obs[k] = fact
+			f.groups[groupKey{source, label, k.jurisdiction, k.period}] = true
+		}
+		return nil
+	})
+}
+
+func (f *Facts) readOperations(ctx context.Context, t arrow.Table) error {
+	idx, err := columns(t.Schema(), sources.OperationsSchema)
+	if err != nil {
+		return err
+	}
+	return eachBatch(ctx, t, func(rec arrow.RecordBatch) error {
+		str := func(name string) *array.String { return rec.Column(idx[name]).(*array.String) }
+		count := func(name string, i int) *float64 {
+			c := rec.Column(idx[name]).(*array.Int64)
+			if c.IsNull(i) {
+				return nil
+			}
+			v := float64(c.Value(i))
+			return &v
+		}
+		src, jur, period, url := str("source"), str("jurisdiction"), str("period"), str("source_url")
+		for i := 0; i < int(rec.NumRows()); i++ {
+			f.operations = append(f.operations, &operation{
+				source: src.Value(i), label: src.Value(i), jurisdiction: jur.Value(i), period: period.Value(i),
+				arrestsTotal:       count("arrests_total", i),
+				arrestsTraffickers: count("arrests_traffickers", i),
+				arrestsSellers:     count("arrests_sellers", i),
+				victimsAdult:       count("victims_identified_adult", i),
+				victimsMinor:       count("victims_identified_minor", i),
+				victimsTotal:       count("victims_identified_total", i),
+				victimsReferred:    count("victims_referred_to_services", i),
+				url:                url.Value(i),
+			})
+		}
+		return nil
+	})
+}

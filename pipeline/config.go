@@ -1,0 +1,179 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"gopkg.in/yaml.v3"
+
+	"github.com/palermo-project/palermo/configs"
+	"github.com/palermo-project/palermo/sources"
+)
+
+// Config is palermo's configuration file.
+type Config struct {
+	DataDir string                  `yaml:"data_dir"`
+	Listen  string                  `yaml:"listen"`
+	Privacy Privacy                 `yaml:"privacy"`
+	Sources map[string]SourceConfig `yaml:"sources"`
+
+	path string // where it was loaded from; "embedded" for the default
+}
+
+// Privacy holds the disclosure-control parameters (shared/indicators.md).
+type Privacy struct {
+	MinCell       int `yaml:"min_cell"`
+	UnstableBelow int `yaml:"unstable_below"`
+}
+
+// SourceConfig configures one source's job.
+type SourceConfig struct {
+	Enabled  *bool    `yaml:"enabled"`
+	Schedule string   `yaml:"schedule"`
+	Location string   `yaml:"location"`
+	Timeout  Duration `yaml:"timeout"`
+}
+
+// IsEnabled reports whether the source runs; sources are enabled unless
+// the file says otherwise.
+func (s SourceConfig) IsEnabled() bool { return s.Enabled == nil || *s.Enabled }
+
+// Duration is a time.Duration written as "10m" in YAML.
+type Duration time.Duration
+
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := time.ParseDuration(n.Value)
+	if err != nil || v <= 0 {
+		return fmt.Errorf("line %d: %q is not a positive duration such as 90s or 10m", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// DefaultJobTimeout bounds a job run when the source sets no timeout.
+const DefaultJobTimeout = 5 * time.Minute
+
+// Path says where the configuration came from.
+func (c *Config) Path() string { return c.path }
+
+// cronParser accepts 5-field specs and @descriptors (@daily, @every 1h).
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule parses a schedule the way the scheduler will, refusing the
+// TZ= and CRON_TZ= prefixes: palermo schedules in UTC, and robfig/cron
+// v3.0.1 panics on a bare "TZ=".
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	s := strings.TrimSpace(spec)
+	if strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=") {
+		return nil, errors.New("time-zone prefixes are not accepted: schedules run in UTC")
+	}
+	if s == "" {
+		return nil, errors.New("empty schedule")
+	}
+	return cronParser.Parse(s)
+}
+
+// LoadConfig reads a configuration file; an empty path loads the embedded
+// default. Unknown keys, unknown sources and invalid schedules are errors
+// that name the key.
+func LoadConfig(path string) (*Config, error) {
+	data, name := configs.DefaultPalermo, "embedded configs/palermo.yaml"
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		data, name = b, path
+	}
+	cfg, err := ParseConfig(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	cfg.path = name
+	if path == "" {
+		cfg.path = "embedded"
+	}
+	return cfg, nil
+}
+
+// ParseConfig decodes and validates configuration bytes.
+func ParseConfig(data []byte) (*Config, error) {
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		return nil, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  "))
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "data"
+	}
+	if cfg.Listen == "" {
+		cfg.Listen = "127.0.0.1:9741"
+	}
+	if cfg.Privacy.MinCell == 0 {
+		cfg.Privacy.MinCell = 10
+	}
+	if cfg.Privacy.UnstableBelow == 0 {
+		cfg.Privacy.UnstableBelow = 20
+	}
+	if cfg.Privacy.MinCell < 1 {
+		return nil, fmt.Errorf("privacy.min_cell: %d must be at least 1", cfg.Privacy.MinCell)
+	}
+	if cfg.Privacy.UnstableBelow < 0 {
+		return nil, fmt.Errorf("privacy.unstable_below: %d must not be negative", cfg.Privacy.UnstableBelow)
+	}
+	if len(cfg.Sources) == 0 {
+		return nil, errors.New("sources: no source configured")
+	}
+	for _, name := range cfg.SourceNames() {
+		sc := cfg.Sources[name]
+		spec, ok := sources.Lookup(name)
+		if !ok {
+			return nil, fmt.Errorf("sources.%s: unknown source; known: %s", name, strings.Join(sources.Names(), ", "))
+		}
+		if sc.Schedule == "" {
+			sc.Schedule = spec.DefaultSchedule
+		}
+		if _, err := ParseSchedule(sc.Schedule); err != nil {
+			return nil, fmt.Errorf("sources.%s.schedule: %q: %w", name, sc.Schedule, err)
+		}
+		if sc.Location == "" {
+			sc.Location = sources.LocationEmbedded
+		}
+		if sc.Location == sources.LocationEmbedded && spec.Embedded == nil {
+			return nil, fmt.Errorf("sources.%s.location: this source ships no embedded snapshot; give a URL or a path", name)
+		}
+		if sc.Timeout == 0 {
+			sc.Timeout = Duration(DefaultJobTimeout)
+		}
+		cfg.Sources[name] = sc
+	}
+	return &cfg, nil
+}
+
+// SourceNames returns the configured source names, sorted.
+func (c *Config) SourceNames() []string {
+	names := make([]string, 0, len(c.Sources))
+	for n := range c.Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// EnabledSources returns the enabled source names, sorted.
+func (c *Config) EnabledSources() []string {
+	var out []string
+	for _, n := range c.SourceNames() {
+		if c.Sources[n].IsEnabled() {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -1,0 +1,156 @@
+package pipeline
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+)
+
+// JobState is what palermo remembers about one job across restarts.
+type JobState struct {
+	Name            string           `json:"name"`
+	LastRunStart    time.Time        `json:"last_run_start,omitzero"`
+	LastRunDuration float64          `json:"last_run_duration_seconds"`
+	LastRunSuccess  bool             `json:"last_run_success"`
+	LastError       string           `json:"last_error,omitempty"`
+	LastSuccess     time.Time        `json:"last_success,omitzero"`
+	Rows            map[string]int64 `json:"rows,omitempty"` // of the current snapshot, per table
+	Runs            int64            `json:"runs"`
+	Failures        int64            `json:"failures"`
+	Skipped         int64            `json:"skipped"` // runs not started because the previous one was still going
+}
+
+// RunRecord is one line of the run history (runs.jsonl).
+type RunRecord struct {
+	Job        string           `json:"job"`
+	Trigger    string           `json:"trigger"` // schedule, startup, manual
+	Start      time.Time        `json:"start"`
+	Duration   float64          `json:"duration_seconds"`
+	Success    bool             `json:"success"`
+	Error      string           `json:"error,omitempty"`
+	Generation string           `json:"generation,omitempty"`
+	SHA256     string           `json:"sha256,omitempty"`
+	Rows       map[string]int64 `json:"rows,omitempty"`
+}
+
+// State persists job states (state/jobs.json, replaced atomically) and the
+// run history (state/runs.jsonl, appended and fsynced) under the data dir.
+type State struct {
+	dir  string
+	mu   sync.Mutex
+	jobs map[string]*JobState
+}
+
+// OpenState loads the persisted state, if any, from dataDir.
+func OpenState(dataDir string) (*State, error) {
+	dir := filepath.Join(dataDir, "state")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	st := &State{dir: dir, jobs: map[string]*JobState{}}
+	b, err := os.ReadFile(filepath.Join(dir, "jobs.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	var jobs []*JobState
+	if err := json.Unmarshal(b, &jobs); err != nil {
+		return nil, fmt.Errorf("state: %s: %w", filepath.Join(dir, "jobs.json"), err)
+	}
+	for _, j := range jobs {
+		st.jobs[j.Name] = j
+	}
+	return st, nil
+}
+
+// Job returns a copy of the state of job name (zero if never run).
+func (s *State) Job(name string) JobState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j, ok := s.jobs[name]; ok {
+		c := *j
+		return c
+	}
+	return JobState{Name: name}
+}
+
+// Update changes the state of one job and persists all job states.
+func (s *State) Update(name string, fn func(*JobState)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.jobs[name]
+	if !ok {
+		j = &JobState{Name: name}
+		s.jobs[name] = j
+	}
+	fn(j)
+	list := make([]*JobState, 0, len(s.jobs))
+	for _, j := range s.jobs {
+		list = append(list, j)
+	}
+	sort.Slice(list, func(a, b int) bool { return list[a].Name < list[b].Name })
+	b, err := json.MarshalIndent(list, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(filepath.Join(s.dir, "jobs.json"), b)
+}
+
+// Append adds one run to the history.
+func (s *State) Append(r RunRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(s.dir, "runs.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// History returns the last n runs (all when n <= 0), oldest first. A torn
+// last line (a crash mid-append) is skipped.
+func (s *State) History(n int) ([]RunRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := os.Open(filepath.Join(s.dir, "runs.jsonl"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []RunRecord
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var r RunRecord
+		if json.Unmarshal(sc.Bytes(), &r) == nil {
+			out = append(out, r)
+		}
+	}
+	if n > 0 && len(out) > n {
+		out = out[len(out)-n:]
+	}
+	return out, sc.Err()
+}

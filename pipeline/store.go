@@ -1,0 +1,312 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/palermo-project/palermo/sources"
+)
+
+// Store keeps each source's canonical tables as Parquet files on disk.
+//
+// Layout under the data directory:
+//
+//	snapshots/<source>/<generation>/<table>.parquet   the tables of one good run
+//	snapshots/<source>/<generation>/manifest.json     provenance and row counts
+//	snapshots/<source>/CURRENT                        the generation in use
+//
+// A write builds a new generation in a temporary directory, fsyncs every
+// file, renames the directory into place and only then swaps CURRENT (again
+// by write, fsync, rename). A crash or a failed run at any point leaves the
+// previous generation readable. The previous generation is kept after a
+// swap as the last good fallback; older ones are removed.
+type Store struct {
+	dir string
+	mem memory.Allocator
+	mu  sync.Mutex // serialises writers; readers need no lock
+	now func() time.Time
+}
+
+// Manifest describes one stored generation.
+type Manifest struct {
+	Source     string             `json:"source"`
+	Generation string             `json:"generation"`
+	WrittenAt  time.Time          `json:"written_at"`
+	Provenance sources.Provenance `json:"provenance"`
+	Rows       map[string]int64   `json:"rows"`
+}
+
+// ErrNoSnapshot means a source has never been stored successfully.
+var ErrNoSnapshot = errors.New("no snapshot stored yet")
+
+// OpenStore opens (creating if needed) a store under dir.
+func OpenStore(dir string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Join(dir, "snapshots"), 0o755); err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	return &Store{dir: dir, mem: memory.NewGoAllocator(), now: time.Now}, nil
+}
+
+// Dir is the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+func (s *Store) sourceDir(source string) string { return filepath.Join(s.dir, "snapshots", source) }
+
+// Write stores out as the new snapshot of source, all or nothing.
+func (s *Store) Write(ctx context.Context, source string, out *sources.Output) (*Manifest, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sdir := s.sourceDir(source)
+	if err := os.MkdirAll(sdir, 0o755); err != nil {
+		return nil, fmt.Errorf("store %s: %w", source, err)
+	}
+	now := s.now().UTC()
+	gen := now.Format("20060102T150405.000000000Z")
+	tmp, err := os.MkdirTemp(sdir, ".tmp-"+gen+"-")
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", source, err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			os.RemoveAll(tmp)
+		}
+	}()
+	m := &Manifest{Source: source, Generation: gen, WrittenAt: now, Provenance: out.Provenance, Rows: map[string]int64{}}
+	provJSON, err := json.Marshal(out.Provenance)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range sortedTableNames(out.Tables) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rec := out.Tables[name]
+		if err := writeParquet(filepath.Join(tmp, name+".parquet"), rec, string(provJSON)); err != nil {
+			return nil, fmt.Errorf("store %s/%s: %w", source, name, err)
+		}
+		m.Rows[name] = rec.NumRows()
+	}
+	mb, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileSync(filepath.Join(tmp, "manifest.json"), mb); err != nil {
+		return nil, fmt.Errorf("store %s: %w", source, err)
+	}
+	if err := syncDir(tmp); err != nil {
+		return nil, fmt.Errorf("store %s: %w", source, err)
+	}
+	final := filepath.Join(sdir, gen)
+	if err := os.Rename(tmp, final); err != nil {
+		return nil, fmt.Errorf("store %s: %w", source, err)
+	}
+	committed = true
+	if err := syncDir(sdir); err != nil {
+		return nil, fmt.Errorf("store %s: %w", source, err)
+	}
+	prev, _ := s.current(source)
+	if err := WriteFileAtomic(filepath.Join(sdir, "CURRENT"), []byte(gen+"\n")); err != nil {
+		os.RemoveAll(final)
+		return nil, fmt.Errorf("store %s: %w", source, err)
+	}
+	s.prune(source, gen, prev)
+	return m, nil
+}
+
+// prune removes generations other than the current and the previous good one,
+// and temporary directories left by crashed writes.
+func (s *Store) prune(source string, keep ...string) {
+	entries, err := os.ReadDir(s.sourceDir(source))
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		n := e.Name()
+		kept := false
+		for _, k := range keep {
+			kept = kept || n == k
+		}
+		if !kept {
+			os.RemoveAll(filepath.Join(s.sourceDir(source), n))
+		}
+	}
+}
+
+func sortedTableNames(m map[string]arrow.RecordBatch) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// writeParquet writes one record batch as a zstd-compressed Parquet file
+// with the Arrow schema and palermo's provenance in its metadata, fsynced.
+func writeParquet(path string, rec arrow.RecordBatch, provenance string) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	md := arrow.NewMetadata([]string{"palermo.provenance"}, []string{provenance})
+	schema := arrow.NewSchema(rec.Schema().Fields(), &md)
+	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithStats(true))
+	// The writer closes its sink on Close; hide the file's Close so it can
+	// be fsynced first.
+	w, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{f}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		return err
+	}
+	if err := w.Write(rec); err != nil {
+		w.Close()
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// Current returns the generation in use for source.
+func (s *Store) Current(source string) (string, error) { return s.current(source) }
+
+func (s *Store) current(source string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(s.sourceDir(source), "CURRENT"))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", ErrNoSnapshot
+	}
+	if err != nil {
+		return "", err
+	}
+	gen := strings.TrimSpace(string(b))
+	if gen == "" || strings.ContainsAny(gen, `/\`) || strings.HasPrefix(gen, ".") {
+		return "", fmt.Errorf("store %s: CURRENT names an invalid generation %q", source, gen)
+	}
+	return gen, nil
+}
+
+// Manifest reads the manifest of the current snapshot of source.
+func (s *Store) Manifest(source string) (*Manifest, error) {
+	gen, err := s.current(source)
+	if err != nil {
+		return nil, err
+	}
+	return s.readManifest(source, gen)
+}
+
+func (s *Store) readManifest(source, gen string) (*Manifest, error) {
+	b, err := os.ReadFile(filepath.Join(s.sourceDir(source), gen, "manifest.json"))
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", source, err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("store %s: manifest of %s: %w", source, gen, err)
+	}
+	return &m, nil
+}
+
+// Load reads the current snapshot of source into Arrow tables.
+func (s *Store) Load(ctx context.Context, source string) (*sources.TableSet, error) {
+	m, err := s.Manifest(source)
+	if err != nil {
+		return nil, err
+	}
+	ts := &sources.TableSet{Source: source, Generation: m.Generation, Provenance: m.Provenance, Tables: map[string]arrow.Table{}}
+	for table := range m.Rows {
+		t, err := s.readParquet(ctx, filepath.Join(s.sourceDir(source), m.Generation, table+".parquet"))
+		if err != nil {
+			ts.Release()
+			return nil, fmt.Errorf("store %s/%s: %w", source, table, err)
+		}
+		ts.Tables[table] = t
+	}
+	return ts, nil
+}
+
+func (s *Store) readParquet(ctx context.Context, path string) (arrow.Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return pqarrow.ReadTable(ctx, f, parquet.NewReaderProperties(s.mem), pqarrow.ArrowReadProperties{}, s.mem)
+}
+
+// WriteFileAtomic replaces path with data: it writes a temporary file beside
+// it, fsyncs it, renames it over path and fsyncs the directory.
+func WriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // a no-op once renamed
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+func writeFileSync(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

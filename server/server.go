@@ -1,0 +1,179 @@
+// Package server is palermo's HTTP interface: /metrics for Prometheus,
+// health and readiness probes, the export files and a landing page.
+package server
+
+import (
+	"context"
+	_ "embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/collectors/version"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/palermo-project/palermo/metrics"
+	"github.com/palermo-project/palermo/pipeline"
+)
+
+// Server serves palermo over HTTP.
+type Server struct {
+	Runner    *pipeline.Runner
+	Scheduler *pipeline.Scheduler // nil when nothing is scheduled
+	Publisher *metrics.Publisher
+	Log       *slog.Logger
+	Registry  *prometheus.Registry
+}
+
+// New builds a server and its Prometheus registry.
+func New(runner *pipeline.Runner, sched *pipeline.Scheduler, pub *metrics.Publisher, log *slog.Logger) *Server {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		metrics.NewCollector(pub),
+		runner.Metrics,
+		version.NewCollector("palermo"),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	if sched != nil {
+		runner.Metrics.SetNext(func(job string) float64 {
+			if t := sched.Next(job); !t.IsZero() {
+				return float64(t.Unix())
+			}
+			return 0
+		})
+	}
+	return &Server{Runner: runner, Scheduler: sched, Publisher: pub, Log: log, Registry: reg}
+}
+
+// Handler routes palermo's endpoints.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{
+		EnableOpenMetrics: true,
+		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelError),
+		ErrorHandling:     promhttp.ContinueOnError,
+	}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.HandleFunc("GET /exports/indicators.csv", s.export("text/csv; charset=utf-8", func(e *metrics.Exports) []byte { return e.CSV }))
+	mux.HandleFunc("GET /exports/datapackage.json", s.export("application/json", func(e *metrics.Exports) []byte { return e.DataPackage }))
+	mux.HandleFunc("GET /{$}", s.landing)
+	return mux
+}
+
+// NotReady lists the enabled jobs without a good snapshot; readiness also
+// needs a published indicator snapshot.
+func (s *Server) NotReady() []string {
+	var missing []string
+	for _, job := range s.Runner.Config.EnabledSources() {
+		if _, err := s.Runner.Store.Current(job); err != nil {
+			missing = append(missing, job)
+		}
+	}
+	if len(missing) == 0 && s.Publisher.Snapshot() == nil {
+		missing = append(missing, "indicators")
+	}
+	return missing
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if missing := s.NotReady(); len(missing) > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		for _, m := range missing {
+			w.Write([]byte("waiting for " + m + "\n"))
+		}
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+func (s *Server) export(ctype string, pick func(*metrics.Exports) []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		snap := s.Publisher.Snapshot()
+		if snap == nil || snap.Exports == nil {
+			http.Error(w, "no indicators computed yet; see /readyz", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Last-Modified", snap.ComputedAt.UTC().Format(http.TimeFormat))
+		w.Header().Set("Cache-Control", "no-cache")
+		w.Write(pick(snap.Exports))
+	}
+}
+
+//go:embed landing.html
+var landingHTML string
+
+var landingTmpl = template.Must(template.New("landing").Funcs(template.FuncMap{
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	},
+}).Parse(landingHTML))
+
+type jobView struct {
+	Name, Schedule, Location string
+	State                    pipeline.JobState
+	Running                  bool
+	Next                     time.Time
+	HasSnapshot              bool
+}
+
+func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
+	cfg := s.Runner.Config
+	var jobs []jobView
+	for _, name := range cfg.EnabledSources() {
+		sc := cfg.Sources[name]
+		jv := jobView{Name: name, Schedule: sc.Schedule, Location: sc.Location, State: s.Runner.State.Job(name), Running: s.Runner.Running(name)}
+		if s.Scheduler != nil {
+			jv.Next = s.Scheduler.Next(name)
+		}
+		_, err := s.Runner.Store.Current(name)
+		jv.HasSnapshot = err == nil
+		jobs = append(jobs, jv)
+	}
+	data := struct {
+		Jobs     []jobView
+		Snapshot *metrics.Snapshot
+		NotReady []string
+	}{jobs, s.Publisher.Snapshot(), s.NotReady()}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := landingTmpl.Execute(w, data); err != nil {
+		s.Log.Error("landing page", "err", err)
+	}
+}
+
+// HTTPServer wraps the handler with timeouts that cut off slow clients.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+	}
+}
+
+// Shutdown helper: stop the HTTP server then the scheduler, within ctx.
+func Shutdown(ctx context.Context, srv *http.Server, sched *pipeline.Scheduler) error {
+	err := srv.Shutdown(ctx)
+	if sched != nil {
+		if serr := sched.Stop(ctx); serr != nil && err == nil {
+			err = serr
+		}
+	}
+	return err
+}
