@@ -1,0 +1,316 @@
+package metrics
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"flag"
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/palermo-project/palermo/sources"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// embeddedSets parses every source's embedded snapshot into table sets, the
+// way the store would hand them over, with a checked allocator that must end
+// with zero bytes outstanding.
+func embeddedSets(t *testing.T) []*sources.TableSet {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	var sets []*sources.TableSet
+	t.Cleanup(func() {
+		for _, s := range sets {
+			s.Release()
+		}
+		mem.AssertSize(t, 0)
+	})
+	f := sources.NewFetcher()
+	for _, spec := range sources.Specs() {
+		if spec.Embedded == nil {
+			continue
+		}
+		data, prov, err := f.Fetch(context.Background(), spec, sources.LocationEmbedded)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := spec.Parse(context.Background(), sources.Input{Name: spec.Embedded.File, Data: data, Provenance: prov, Mem: mem})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := &sources.TableSet{Source: spec.Name, Generation: "test", Provenance: prov, Tables: map[string]arrow.Table{}}
+		for name, rec := range out.Tables {
+			ts.Tables[name] = array.NewTableFromRecords(rec.Schema(), []arrow.RecordBatch{rec})
+		}
+		out.Release()
+		sets = append(sets, ts)
+	}
+	return sets
+}
+
+var fixedNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func computeEmbedded(t *testing.T) *Snapshot {
+	t.Helper()
+	snap, err := Compute(context.Background(), embeddedSets(t), Catalogue, DefaultPrivacy, fixedNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Exports, err = Render(snap, Catalogue); err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+func find(t *testing.T, snap *Snapshot, id, jur, period, source string) Row {
+	t.Helper()
+	for _, r := range snap.Rows {
+		if r.Indicator.ID == id && r.Jurisdiction == jur && r.Period == period && r.Source == source {
+			return r
+		}
+	}
+	t.Fatalf("no row %s %s %s %s", id, jur, period, source)
+	return Row{}
+}
+
+// TestEmbeddedFigures checks figures a reader can verify against the
+// published sources.
+func TestEmbeddedFigures(t *testing.T) {
+	snap := computeEmbedded(t)
+	f := func(id, jur, period, source string, num, den float64, value float64, status Status, reason string) {
+		t.Helper()
+		r := find(t, snap, id, jur, period, source)
+		if r.Status != status || r.Reason != reason {
+			t.Errorf("%s %s %s: status %s/%q, want %s/%q", id, jur, period, r.Status, r.Reason, status, reason)
+		}
+		if status == StatusSuppressed || status == StatusNoData {
+			if r.Value != nil {
+				t.Errorf("%s %s %s: %s row carries value %v", id, jur, period, status, *r.Value)
+			}
+			return
+		}
+		if num >= 0 && (r.Numerator == nil || *r.Numerator != num) {
+			t.Errorf("%s %s %s: numerator %v, want %v", id, jur, period, r.Numerator, num)
+		}
+		if den >= 0 && (r.Denominator == nil || *r.Denominator != den) {
+			t.Errorf("%s %s %s: denominator %v, want %v", id, jur, period, r.Denominator, den)
+		}
+		if r.Value == nil || math.Abs(*r.Value-value) > 0.05 {
+			t.Errorf("%s %s %s: value %v, want %v", id, jur, period, r.Value, value)
+		}
+	}
+	// TIP 2024 edition, data year 2023.
+	f("convictions_per_identified_victim", "WLD", "2023", "tip_global:2024", 7115, 133943, 0.053, StatusOK, "")
+	f("labour_share_prosecutions_ratio", "WLD", "2023", "tip_global:2024", 3684, 18774, 0.196, StatusOK, "")
+	f("labour_share_victims_identified_ratio", "WLD", "2023", "tip_global:2024", 42098, 133943, 0.314, StatusOK, "")
+	f("labour_share_convictions_ratio", "WLD", "2023", "tip_global:2024", 1256, 7115, 0.177, StatusOK, "")
+	// The labour prosecution gap: 19.6% - 31.4% = -11.8 pp (2023); 5.0% - 24.7% = -19.7 pp (2017).
+	f("labour_prosecution_gap_pp", "WLD", "2023", "tip_global:2024", -1, -1, -11.8, StatusOK, "")
+	f("labour_prosecution_gap_pp", "WLD", "2017", "tip_global:2024", -1, -1, -19.7, StatusOK, "")
+	// UNODC, United States 2022: 256 convicted, 310 prosecuted, 16,390 victims detected.
+	f("convictions_per_identified_victim", "USA", "2022", "unodc_glotip", 256, 16390, 0.0156, StatusOK, "")
+	f("prosecutions_per_detected_victim", "USA", "2022", "unodc_glotip", 310, 16390, 0.0189, StatusOK, "")
+	// UNODC "Other forms" convictions for the USA are "<5": a labour share of
+	// convictions is computable (8 of 256), and the censored part is not used.
+	f("labour_share_convictions_ratio", "USA", "2022", "unodc_glotip", 8, 256, 0.031, StatusOK, "")
+	// OCC II (2008): 47 children recovered, 642 arrests of all kinds; minors only.
+	f("operation_victims_per_arrest", "USA", "2008", "fbi_operations", 47, 642, 0.073, StatusOK, "minors_only")
+	// Operation Independence Day (2019): 103 juveniles, 67 suspected traffickers.
+	f("operation_minors_per_trafficker_arrest", "USA", "2019", "fbi_operations", 103, 67, 1.537, StatusOK, "")
+	// Most releases give traffickers or all arrests, never both: no_data.
+	f("operation_trafficker_arrest_ratio", "USA", "2013", "fbi_operations", -1, -1, 0, StatusNoData, ReasonMissingInput)
+}
+
+// TestCensoredNeverPublished: wherever an input is "<5" at source, the row
+// is suppressed with reason censored_at_source, never computed as 0 or 5.
+func TestCensoredNeverPublished(t *testing.T) {
+	snap := computeEmbedded(t)
+	// AGO 2018: convictions "<5" in the UNODC file.
+	r := find(t, snap, "convictions_per_identified_victim", "AGO", "2018", "unodc_glotip")
+	if r.Status != StatusSuppressed || r.Reason != ReasonCensoredAtSource || r.Value != nil || r.Numerator != nil {
+		t.Fatalf("AGO 2018 = %+v, want suppressed/censored_at_source with no numbers", r)
+	}
+	var n int
+	for _, r := range snap.Rows {
+		if r.Reason == ReasonCensoredAtSource {
+			n++
+			if r.Status != StatusSuppressed || r.Value != nil || r.Numerator != nil || r.Denominator != nil {
+				t.Fatalf("%s %s %s: censored row published %+v", r.Indicator.ID, r.Jurisdiction, r.Period, r)
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d censored rows; the UNODC file has 29,558 '<5' cells", n)
+	}
+}
+
+// TestCSVContract checks indicators.csv against the contract and against a
+// reviewed golden file.
+func TestCSVContract(t *testing.T) {
+	snap := computeEmbedded(t)
+	recs, err := csv.NewReader(bytes.NewReader(snap.Exports.CSV)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(recs[0], ","); got != "indicator,jurisdiction,period,value,numerator,denominator,unit,status,status_reason,source,source_url,retrieved_at" {
+		t.Fatalf("header = %s", got)
+	}
+	seen := map[string]bool{}
+	prev := ""
+	for i, rec := range recs[1:] {
+		key := strings.Join([]string{rec[0], rec[1], rec[2], rec[9]}, "\x00")
+		if seen[key] {
+			t.Fatalf("line %d: duplicate key %v", i+2, rec[:3])
+		}
+		seen[key] = true
+		if key < prev {
+			t.Fatalf("line %d: not sorted by indicator, jurisdiction, period, source", i+2)
+		}
+		prev = key
+		switch rec[7] {
+		case "ok", "unstable":
+			if rec[3] == "" {
+				t.Fatalf("line %d: %s row without a value", i+2, rec[7])
+			}
+			for _, u := range strings.Fields(rec[10]) {
+				if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+					t.Fatalf("line %d: source_url %q is not http(s)", i+2, u)
+				}
+			}
+			if rec[10] == "" || rec[11] == "" {
+				t.Fatalf("line %d: published row without source_url or retrieved_at", i+2)
+			}
+		case "suppressed":
+			if rec[3] != "" || rec[4] != "" || rec[5] != "" {
+				t.Fatalf("line %d: suppressed row shows numbers %v", i+2, rec[3:6])
+			}
+			if rec[8] == "" {
+				t.Fatalf("line %d: suppressed row without status_reason", i+2)
+			}
+		case "no_data":
+			if rec[3] != "" || rec[8] == "" {
+				t.Fatalf("line %d: no_data row %v", i+2, rec)
+			}
+		default:
+			t.Fatalf("line %d: status %q", i+2, rec[7])
+		}
+	}
+	golden(t, "testdata/indicators.golden.csv", snap.Exports.CSV)
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want, got) {
+		wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+		for i := 0; i < len(wl) && i < len(gl); i++ {
+			if wl[i] != gl[i] {
+				t.Fatalf("%s differs at line %d (go test ./metrics -update to accept):\nwant %s\n got %s", path, i+1, wl[i], gl[i])
+			}
+		}
+		t.Fatalf("%s differs in length: want %d lines, got %d", path, len(wl), len(gl))
+	}
+}
+
+// TestPublishRules checks the privacy and reliability rules on raw results.
+func TestPublishRules(t *testing.T) {
+	victimRatio := &Indicator{ID: "v", Unit: UnitRatio, PrivacyClass: VictimCount}
+	victimCount := &Indicator{ID: "c", Unit: UnitCount, PrivacyClass: VictimCount}
+	official := &Indicator{ID: "o", Unit: UnitRatio, PrivacyClass: OfficialAggregate}
+	p := Privacy{MinCell: 10, RoundBase: 10, UnstableBelow: 20}
+	res := func(num, den float64) Result {
+		r := Result{Num: &num, Den: &den, URLs: []string{"https://example.org/a"}}
+		if den != 0 {
+			v := num / den
+			r.Value = &v
+		}
+		return r
+	}
+	f := func(name string, ind *Indicator, r Result, status Status, reason string, value *float64) {
+		t.Helper()
+		row := publish(ind, r, p)
+		if row.Status != status || row.Reason != reason {
+			t.Fatalf("%s: got %s/%q, want %s/%q", name, row.Status, row.Reason, status, reason)
+		}
+		switch {
+		case value == nil && row.Value != nil:
+			t.Fatalf("%s: value %v, want none", name, *row.Value)
+		case value != nil && (row.Value == nil || *row.Value != *value):
+			t.Fatalf("%s: value %v, want %v", name, row.Value, *value)
+		}
+	}
+	v := func(x float64) *float64 { return &x }
+	f("official passes through small counts", official, res(3, 40), StatusOK, "", v(0.075))
+	f("official small denominator is unstable", official, res(3, 6), StatusUnstable, ReasonSmallDenominator, v(0.5))
+	f("derived victim count 1..9 suppressed", victimRatio, res(5, 60), StatusSuppressed, ReasonMinCell, nil)
+	f("derived victim denominator 1..9 suppressed", victimRatio, res(12, 6), StatusSuppressed, ReasonMinCell, nil)
+	f("derived zero is published", victimRatio, res(0, 40), StatusOK, "", v(0))
+	f("derived ten is published", victimRatio, res(10, 40), StatusOK, "", v(0.25))
+	f("derived count rounded down to the base", victimCount, Result{Num: v(37), Value: v(37)}, StatusOK, "", v(30))
+	f("zero denominator", official, res(3, 0), StatusNoData, ReasonZeroDenominator, nil)
+	censored := res(3, 40)
+	censored.Censored = true
+	f("censored at source", official, censored, StatusSuppressed, ReasonCensoredAtSource, nil)
+	missing := Result{Missing: "victims_identified"}
+	f("missing input", official, missing, StatusNoData, ReasonMissingInput, nil)
+	flagged := res(47, 642)
+	flagged.Flags = []string{"minors_only"}
+	f("flags kept", official, flagged, StatusOK, "minors_only", v(47.0/642))
+}
+
+// TestCatalogue checks that every entry is complete and names either its
+// formula's sources or the data it lacks.
+func TestCatalogue(t *testing.T) {
+	ids := map[string]bool{}
+	scored, context := 0, 0
+	for _, ind := range Catalogue {
+		if ids[ind.ID] {
+			t.Errorf("%s: duplicate id", ind.ID)
+		}
+		ids[ind.ID] = true
+		if ind.Title == "" || ind.Question == "" || ind.Numerator == "" || ind.Unit == "" || len(ind.DescriptionKey) == 0 || len(ind.Principles) == 0 || ind.PrivacyClass == "" {
+			t.Errorf("%s: incomplete entry", ind.ID)
+		}
+		switch ind.Direction {
+		case Up, Down, Neutral:
+		default:
+			t.Errorf("%s: direction %q", ind.ID, ind.Direction)
+		}
+		if ind.HasData() == (ind.MissingData != "") {
+			t.Errorf("%s: an entry has either a formula or names its missing data", ind.ID)
+		}
+		if ind.HasData() {
+			for _, s := range ind.Sources {
+				if _, ok := sources.Lookup(s); !ok {
+					t.Errorf("%s: unknown source %s", ind.ID, s)
+				}
+			}
+		}
+		switch {
+		case ind.Context:
+			context++
+		case ind.ComponentOf == "":
+			scored++
+		}
+	}
+	if scored != 23 || context != 2 {
+		t.Errorf("catalogue has %d scored and %d context indicators; shared/indicators.md has 23 and 2", scored, context)
+	}
+}

@@ -1,0 +1,59 @@
+package pipeline
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestEmbeddedConfig(t *testing.T) {
+	cfg, err := LoadConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.EnabledSources(), ","); got != "fbi_operations,tip_global,unodc_glotip" {
+		t.Fatalf("enabled sources = %s", got)
+	}
+	if cfg.Privacy.MinCell != 10 || cfg.Privacy.UnstableBelow != 20 {
+		t.Fatalf("privacy = %+v", cfg.Privacy)
+	}
+}
+
+// TestConfigErrors: unknown keys, unknown sources and invalid schedules are
+// load-time errors that name the key.
+func TestConfigErrors(t *testing.T) {
+	f := func(yaml, want string) {
+		t.Helper()
+		_, err := ParseConfig([]byte(yaml))
+		if err == nil {
+			t.Fatalf("no error for:\n%s", yaml)
+		}
+		if !strings.Contains(err.Error(), want) {
+			t.Fatalf("error %q does not contain %q", err, want)
+		}
+	}
+	f("data_dir: x\nlisen: :9741\nsources:\n  tip_global: {}\n", "line 2: field lisen not found")
+	f("sources:\n  tip_global:\n    schedul: '@daily'\n", "line 3: field schedul not found")
+	f("sources:\n  tip_global:\n    schedule: '61 * * * *'\n", "sources.tip_global.schedule: \"61 * * * *\"")
+	f("sources:\n  tip_global:\n    schedule: '* * * *'\n", "sources.tip_global.schedule")
+	f("sources:\n  tip_global:\n    schedule: 'TZ='\n", "sources.tip_global.schedule: \"TZ=\": time-zone prefixes are not accepted")
+	f("sources:\n  tip_global:\n    schedule: 'CRON_TZ=Europe/Rome 0 6 * * *'\n", "time-zone prefixes are not accepted")
+	f("sources:\n  no_such_source: {}\n", "sources.no_such_source: unknown source")
+	f("sources:\n  tip_global:\n    timeout: soon\n", "\"soon\" is not a positive duration")
+	f("privacy:\n  min_cell: -1\nsources:\n  tip_global: {}\n", "privacy.min_cell")
+	f("data_dir: x\n", "sources: no source configured")
+	f("sources: [", "did not find expected node content")
+}
+
+func TestConfigDefaults(t *testing.T) {
+	cfg, err := ParseConfig([]byte("sources:\n  tip_global: {}\n  unodc_glotip:\n    enabled: false\n    schedule: '@daily'\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tip := cfg.Sources["tip_global"]
+	if tip.Schedule != "0 6 * * 1" || tip.Location != "embedded" || tip.Timeout != Duration(DefaultJobTimeout) {
+		t.Fatalf("defaults not applied: %+v", tip)
+	}
+	if got := cfg.EnabledSources(); len(got) != 1 || got[0] != "tip_global" {
+		t.Fatalf("enabled = %v", got)
+	}
+}

@@ -1,0 +1,201 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/palermo-project/palermo/sources"
+)
+
+// Test sources whose parsers misbehave on purpose.
+var (
+	blockRelease = make(chan struct{})
+	blockEntered = make(chan struct{}, 16)
+	panicking    atomic.Bool
+)
+
+func init() {
+	tipSpec, _ := sources.Lookup("tip_global")
+	sources.Register(&sources.Spec{
+		Name: "test_block", Summary: "blocks until released or cancelled", DefaultSchedule: "@daily",
+		Tables: []string{sources.TableObservations}, Embedded: tipSpec.Embedded,
+		Parse: func(ctx context.Context, in sources.Input) (*sources.Output, error) {
+			blockEntered <- struct{}{}
+			select {
+			case <-blockRelease:
+				return tipSpec.Parse(ctx, in)
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		},
+	})
+	sources.Register(&sources.Spec{
+		Name: "test_panic", Summary: "panics while panicking is set", DefaultSchedule: "@daily",
+		Tables: []string{sources.TableObservations}, Embedded: tipSpec.Embedded,
+		Parse: func(ctx context.Context, in sources.Input) (*sources.Output, error) {
+			if panicking.Load() {
+				var m map[string]int
+				m["boom"]++ // a nil-map write: a real runtime panic
+			}
+			return tipSpec.Parse(ctx, in)
+		},
+	})
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func newTestRunner(t *testing.T, yaml string) *Runner {
+	t.Helper()
+	cfg, err := ParseConfig([]byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cfg.DataDir = dir
+	store, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := OpenState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewRunner(cfg, store, state, quietLog())
+}
+
+// TestRunnerFailureKeepsSnapshot: a run on a damaged file fails with a
+// positioned error, counts the failure, and the previous snapshot stays.
+func TestRunnerFailureKeepsSnapshot(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile("../sources/snapshots/tip_global_law_enforcement.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "tip.csv")
+	os.WriteFile(path, good, 0o644)
+	r := newTestRunner(t, "sources:\n  tip_global:\n    location: "+path+"\n")
+	var stored atomic.Int32
+	r.OnStored = func(context.Context, string) { stored.Add(1) }
+	if err := r.Run(context.Background(), "tip_global", "manual"); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := r.Store.Current("tip_global")
+	os.WriteFile(path, []byte(strings.Replace(string(good), ",convictions,10,", ",convictions,ten,", 1)), 0o644)
+	err = r.Run(context.Background(), "tip_global", "manual")
+	if err == nil || !strings.Contains(err.Error(), "tip.csv:3:30:") {
+		t.Fatalf("err = %v, want a positioned parse error", err)
+	}
+	if gen, _ := r.Store.Current("tip_global"); gen != first {
+		t.Fatalf("current = %s after a failed run, want %s", gen, first)
+	}
+	j := r.State.Job("tip_global")
+	if j.Runs != 2 || j.Failures != 1 || j.LastRunSuccess || j.LastSuccess.IsZero() || j.Rows["observations"] != 150 {
+		t.Fatalf("state = %+v", j)
+	}
+	if stored.Load() != 1 {
+		t.Fatalf("OnStored called %d times, want once", stored.Load())
+	}
+	hist, _ := r.State.History(0)
+	if len(hist) != 2 || !hist[0].Success || hist[1].Success || hist[1].Error == "" {
+		t.Fatalf("history = %+v", hist)
+	}
+	// Restarting restores the state from disk.
+	st2, err := OpenState(r.Config.DataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st2.Job("tip_global"); got.Runs != 2 || !got.LastSuccess.Equal(j.LastSuccess) {
+		t.Fatalf("restored state = %+v", got)
+	}
+}
+
+// TestRunnerPanicRecovered: a panicking job fails its run, and the next run
+// of the same job works.
+func TestRunnerPanicRecovered(t *testing.T) {
+	r := newTestRunner(t, "sources:\n  test_panic: {}\n")
+	panicking.Store(true)
+	err := r.Run(context.Background(), "test_panic", "manual")
+	if err == nil || !strings.Contains(err.Error(), "panicked") {
+		t.Fatalf("err = %v, want a recovered panic", err)
+	}
+	panicking.Store(false)
+	if err := r.Run(context.Background(), "test_panic", "manual"); err != nil {
+		t.Fatalf("run after a panic: %v", err)
+	}
+	if j := r.State.Job("test_panic"); j.Runs != 2 || j.Failures != 1 || !j.LastRunSuccess {
+		t.Fatalf("state = %+v", j)
+	}
+}
+
+// TestRunnerNoOverlap: a second run of a job still running is skipped and
+// counted; the first finishes normally.
+func TestRunnerNoOverlap(t *testing.T) {
+	r := newTestRunner(t, "sources:\n  test_block: {}\n")
+	done := make(chan error)
+	go func() { done <- r.Run(context.Background(), "test_block", "schedule") }()
+	<-blockEntered
+	if err := r.Run(context.Background(), "test_block", "schedule"); !errors.Is(err, ErrSkipped) {
+		t.Fatalf("overlapping run: %v, want ErrSkipped", err)
+	}
+	blockRelease <- struct{}{}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if j := r.State.Job("test_block"); j.Skipped != 1 || j.Runs != 1 {
+		t.Fatalf("state = %+v", j)
+	}
+}
+
+// TestSchedulerStopCancelsRunning: shutdown cancels a running job through
+// its context and returns once it has stopped.
+func TestSchedulerStopCancelsRunning(t *testing.T) {
+	r := newTestRunner(t, "sources:\n  test_block: {}\n")
+	s, err := NewScheduler(r, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start() // no snapshot yet: the job starts at once
+	<-blockEntered
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	j := r.State.Job("test_block")
+	if j.Runs != 1 || j.LastRunSuccess || !strings.Contains(j.LastError, "context canceled") {
+		t.Fatalf("state after shutdown = %+v", j)
+	}
+	if s.Next("test_block").IsZero() {
+		t.Fatal("no next run for a scheduled job")
+	}
+}
+
+// TestSchedulerKeepsFiringAfterPanic: the trap of robfig/cron v3.0.1's
+// Recover+SkipIfStillRunning chain does not apply; a job that panicked is
+// fired again on its schedule.
+func TestSchedulerKeepsFiringAfterPanic(t *testing.T) {
+	r := newTestRunner(t, "sources:\n  test_panic:\n    schedule: '@every 1s'\n")
+	panicking.Store(true)
+	defer panicking.Store(false)
+	s, err := NewScheduler(r, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	defer s.Stop(context.Background())
+	deadline := time.Now().Add(10 * time.Second)
+	for r.State.Job("test_panic").Failures < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("job stopped firing after a panic: %+v", r.State.Job("test_panic"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

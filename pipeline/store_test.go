@@ -1,0 +1,130 @@
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/palermo-project/palermo/sources"
+)
+
+// parseEmbedded parses a source's embedded snapshot.
+func parseEmbedded(t *testing.T, name string, mem memory.Allocator) *sources.Output {
+	t.Helper()
+	spec, _ := sources.Lookup(name)
+	data, prov, err := sources.NewFetcher().Fetch(context.Background(), spec, sources.LocationEmbedded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := spec.Parse(context.Background(), sources.Input{Name: spec.Embedded.File, Data: data, Provenance: prov, Mem: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestStoreRoundTrip(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	st, err := OpenStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Current("tip_global"); err != ErrNoSnapshot {
+		t.Fatalf("Current on an empty store = %v, want ErrNoSnapshot", err)
+	}
+	out := parseEmbedded(t, "tip_global", mem)
+	defer out.Release()
+	m, err := st.Write(context.Background(), "tip_global", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Rows["observations"] != 150 || m.Provenance.SHA256 == "" {
+		t.Fatalf("manifest = %+v", m)
+	}
+	ts, err := st.Load(context.Background(), "tip_global")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ts.Release()
+	tbl := ts.Tables["observations"]
+	if tbl.NumRows() != 150 || tbl.NumCols() != int64(sources.ObservationsSchema.NumFields()) {
+		t.Fatalf("loaded %d rows, %d cols", tbl.NumRows(), tbl.NumCols())
+	}
+	for i, f := range sources.ObservationsSchema.Fields() {
+		if got := tbl.Schema().Field(i); got.Name != f.Name || !arrow.TypeEqual(got.Type, f.Type) {
+			t.Fatalf("column %d = %s %s, want %s %s", i, got.Name, got.Type, f.Name, f.Type)
+		}
+	}
+	if ts.Provenance.SHA256 != out.Provenance.SHA256 || ts.Provenance.Origin.URLMain == "" {
+		t.Fatalf("provenance lost: %+v", ts.Provenance)
+	}
+}
+
+// TestStoreKeepsLastGood: a write that fails leaves the previous snapshot
+// in use and readable, and leaves no temporary files behind.
+func TestStoreKeepsLastGood(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	dir := t.TempDir()
+	st, _ := OpenStore(dir)
+	out := parseEmbedded(t, "fbi_operations", mem)
+	defer out.Release()
+	first, err := st.Write(context.Background(), "fbi_operations", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A cancelled context fails the second write half-way.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := st.Write(ctx, "fbi_operations", out); err == nil {
+		t.Fatal("write with a cancelled context succeeded")
+	}
+	if gen, _ := st.Current("fbi_operations"); gen != first.Generation {
+		t.Fatalf("current = %s, want the first generation %s", gen, first.Generation)
+	}
+	ts, err := st.Load(context.Background(), "fbi_operations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Release()
+	entries, _ := os.ReadDir(filepath.Join(dir, "snapshots", "fbi_operations"))
+	for _, e := range entries {
+		if e.Name() != "CURRENT" && e.Name() != first.Generation {
+			t.Fatalf("left behind: %s", e.Name())
+		}
+	}
+	// Three good writes keep the current and the previous generation only.
+	var gens []string
+	for i := 0; i < 3; i++ {
+		m, err := st.Write(context.Background(), "fbi_operations", out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gens = append(gens, m.Generation)
+	}
+	entries, _ = os.ReadDir(filepath.Join(dir, "snapshots", "fbi_operations"))
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, e.Name())
+		}
+	}
+	if len(dirs) != 2 || dirs[0] != gens[1] || dirs[1] != gens[2] {
+		t.Fatalf("generations kept = %v, want %v", dirs, gens[1:])
+	}
+}
+
+func TestStoreCorruptCurrent(t *testing.T) {
+	dir := t.TempDir()
+	st, _ := OpenStore(dir)
+	os.MkdirAll(filepath.Join(dir, "snapshots", "x"), 0o755)
+	os.WriteFile(filepath.Join(dir, "snapshots", "x", "CURRENT"), []byte("../../etc\n"), 0o644)
+	if _, err := st.Current("x"); err == nil {
+		t.Fatal("CURRENT pointing outside the store was accepted")
+	}
+}
