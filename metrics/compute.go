@@ -170,6 +170,19 @@ func sortRows(rows []Row) {
 	})
 }
 
+// Includes reports whether the snapshot was computed with data of source.
+func (s *Snapshot) Includes(source string) bool {
+	if s == nil {
+		return false
+	}
+	for _, si := range s.Sources {
+		if si.Name == source {
+			return true
+		}
+	}
+	return false
+}
+
 // Published reports whether the row carries a value (ok or unstable).
 func (r *Row) Published() bool {
 	return (r.Status == StatusOK || r.Status == StatusUnstable) && r.Value != nil

@@ -68,17 +68,20 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-// NotReady lists the enabled jobs without a good snapshot; readiness also
-// needs a published indicator snapshot.
+// NotReady lists what readiness still waits for: enabled jobs without a
+// good snapshot, and sources whose snapshot the published indicators do not
+// include yet (the recompute after a first store is still going).
 func (s *Server) NotReady() []string {
 	var missing []string
+	snap := s.Publisher.Snapshot()
 	for _, job := range s.Runner.Config.EnabledSources() {
 		if _, err := s.Runner.Store.Current(job); err != nil {
 			missing = append(missing, job)
+			continue
 		}
-	}
-	if len(missing) == 0 && s.Publisher.Snapshot() == nil {
-		missing = append(missing, "indicators")
+		if !snap.Includes(job) {
+			missing = append(missing, "indicators from "+job)
+		}
 	}
 	return missing
 }

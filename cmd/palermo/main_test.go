@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/palermo-project/palermo/pipeline"
+	"github.com/palermo-project/palermo/server"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func palermo(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+// TestRunThenExport is the README's first path: run on the embedded default
+// with no network, then export.
+func TestRunThenExport(t *testing.T) {
+	dir := t.TempDir()
+	data, out := filepath.Join(dir, "data"), filepath.Join(dir, "out")
+	if code, _, stderr := palermo(t, "run", "--data-dir", data, "--log-level", "warn"); code != 0 {
+		t.Fatalf("run exited %d:\n%s", code, stderr)
+	}
+	if code, _, stderr := palermo(t, "export", "--data-dir", data, "--out", out); code != 0 {
+		t.Fatalf("export exited %d:\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "indicators.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := strings.Join(recs[0], ","); h != "indicator,jurisdiction,period,value,numerator,denominator,unit,status,status_reason,source,source_url,retrieved_at" {
+		t.Fatalf("header %s", h)
+	}
+	want := map[string]bool{
+		"convictions_per_identified_victim 2023 7115 133943": false,
+		"labour_share_prosecutions_ratio 2023 3684 18774":    false,
+	}
+	for _, r := range recs[1:] {
+		k := strings.Join([]string{r[0], r[2], r[4], r[5]}, " ")
+		if _, ok := want[k]; ok && r[1] == "WLD" {
+			want[k] = true
+		}
+		if r[7] == "ok" && (r[3] == "" || !strings.HasPrefix(r[10], "http")) {
+			t.Fatalf("ok row without value or http(s) source_url: %v", r)
+		}
+	}
+	for k, found := range want {
+		if !found {
+			t.Errorf("no row %s", k)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "datapackage.json")); err != nil {
+		t.Fatal(err)
+	}
+	// The export equals what run left in the data directory.
+	kept, _ := os.ReadFile(filepath.Join(data, "exports", "indicators.csv"))
+	if !bytes.Equal(kept, b) {
+		t.Fatal("export differs from the exports written by run")
+	}
+	code, stdout, _ := palermo(t, "sources", "--data-dir", data)
+	if code != 0 || strings.Count(stdout, " ok ") != 3 {
+		t.Fatalf("sources exited %d:\n%s", code, stdout)
+	}
+	code, stdout, _ = palermo(t, "indicators", "--data-dir", data, "--format", "table")
+	if code != 0 || !strings.Contains(stdout, "labour_prosecution_gap_pp") {
+		t.Fatalf("indicators exited %d:\n%s", code, stdout)
+	}
+}
+
+// TestValidate: a damaged copy prints FILE:LINE:COL: message and exits 1;
+// a clean file exits 0.
+func TestValidate(t *testing.T) {
+	good := "../../sources/snapshots/operation_results.csv"
+	code, stdout, stderr := palermo(t, "validate", "--source", "fbi_operations", good)
+	if code != 0 || !strings.Contains(stdout, "ok (operations 10 rows)") {
+		t.Fatalf("validate on the real file exited %d:\n%s%s", code, stdout, stderr)
+	}
+	b, _ := os.ReadFile(good)
+	bad := filepath.Join(t.TempDir(), "ops.csv")
+	os.WriteFile(bad, bytes.Replace(b, []byte(",79,,,104,"), []byte(",79,,,a hundred,"), 1), 0o644)
+	code, _, stderr = palermo(t, "validate", "--source", "fbi_operations", bad)
+	if code != 1 {
+		t.Fatalf("validate on a damaged file exited %d", code)
+	}
+	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(bad) + `:3:73: traffickers_or_pimps_arrested: "a hundred" is not a non-negative whole number`).MatchString(stderr) {
+		t.Fatalf("stderr lacks the positioned error:\n%s", stderr)
+	}
+	if code, _, _ := palermo(t, "validate", "--source", "nope", good); code != 1 {
+		t.Fatalf("unknown source exited %d", code)
+	}
+	if code, _, _ := palermo(t, "validate"); code != 2 {
+		t.Fatalf("validate without arguments exited %d, want 2", code)
+	}
+}
+
+// TestIngestAllOrNothing: a bad file among good ones stores nothing.
+func TestIngestAllOrNothing(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	good := "../../sources/snapshots/tip_global_law_enforcement.csv"
+	b, _ := os.ReadFile(good)
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, bytes.Replace(b, []byte("Africa"), []byte("Atlantis"), 1), 0o644)
+	code, _, stderr := palermo(t, "ingest", "--source", "tip_global", "--data-dir", data, "--log-level", "warn", good, bad)
+	if code != 1 || !strings.Contains(stderr, bad+":2:11: unknown region") {
+		t.Fatalf("ingest with a bad file exited %d:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, "snapshots", "tip_global", "CURRENT")); !os.IsNotExist(err) {
+		t.Fatal("a failed ingest stored a snapshot")
+	}
+	code, stdout, stderr := palermo(t, "ingest", "--source", "tip_global", "--data-dir", data, "--log-level", "warn", good)
+	if code != 0 || !strings.Contains(stdout, "observations:150") {
+		t.Fatalf("ingest exited %d:\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	if code, stdout, _ := palermo(t, "--help"); code != 0 || !strings.Contains(stdout, "Commands:") {
+		t.Fatalf("--help exited %d", code)
+	}
+	if code, _, _ := palermo(t, "frobnicate"); code != 2 {
+		t.Fatalf("unknown command exited %d", code)
+	}
+	if code, _, stderr := palermo(t, "run", "--config", "/nonexistent.yaml"); code != 1 || !strings.Contains(stderr, "nonexistent.yaml") {
+		t.Fatalf("missing config exited %d: %s", code, stderr)
+	}
+	if code, _, stderr := palermo(t, "export", "--data-dir", t.TempDir(), "--out", t.TempDir()); code != 1 || !strings.Contains(stderr, "no snapshots") {
+		t.Fatalf("export without snapshots exited %d: %s", code, stderr)
+	}
+	if code, stdout, _ := palermo(t, "indicators", "--all"); code != 0 || !strings.Contains(stdout, "lacks data: fbi_nibrs") {
+		t.Fatalf("indicators --all exited %d:\n%s", code, stdout)
+	}
+}
+
+// TestServe starts the scheduler and the HTTP handler on the embedded
+// default: /readyz turns 200 after the start-up runs, /metrics passes
+// promtool check metrics and matches the golden file.
+func TestServe(t *testing.T) {
+	a, err := newApp("", t.TempDir(), quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.recomputeAfterStore()
+	sched, err := pipeline.NewScheduler(a.runner, a.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := server.New(a.runner, sched, a.pub, a.log)
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	if code, _ := get(t, ts.URL+"/readyz", ""); code != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz before any run = %d, want 503", code)
+	}
+	if code, _ := get(t, ts.URL+"/exports/indicators.csv", ""); code != http.StatusServiceUnavailable {
+		t.Fatalf("/exports before any run = %d, want 503", code)
+	}
+	sched.Start()
+	defer sched.Stop(context.Background())
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		code, _ := get(t, ts.URL+"/readyz", "")
+		if code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("/readyz never turned 200")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, p := range []string{"/healthz", "/", "/exports/indicators.csv", "/exports/datapackage.json"} {
+		if code, body := get(t, ts.URL+p, ""); code != http.StatusOK || len(body) == 0 {
+			t.Fatalf("GET %s = %d", p, code)
+		}
+	}
+	if _, body := get(t, ts.URL+"/", ""); !strings.Contains(body, "unodc_glotip") || !strings.Contains(body, "success") {
+		t.Fatalf("landing page lacks the jobs:\n%s", body)
+	}
+	_, body := get(t, ts.URL+"/metrics", "")
+	families := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^# TYPE (\S+)`).FindAllStringSubmatch(body, -1) {
+		families[m[1]] = true
+	}
+	for _, f := range []string{"palermo_job_last_success_timestamp_seconds", "palermo_job_last_run_success",
+		"palermo_job_last_run_duration_seconds", "palermo_job_duration_seconds", "palermo_job_runs_total",
+		"palermo_job_failures_total", "palermo_table_rows", "palermo_build_info", "palermo_indicator_info"} {
+		if !families[f] {
+			t.Errorf("/metrics lacks %s", f)
+		}
+	}
+	n := 0
+	for f := range families {
+		if strings.HasPrefix(f, "palermo_") && regexp.MustCompile(`(?m)^`+f+`\{jurisdiction=`).MatchString(body) {
+			n++
+		}
+	}
+	if n < 5 {
+		t.Errorf("/metrics has %d indicator families with values, want at least 5", n)
+	}
+	promtoolCheck(t, body)
+	// OpenMetrics is served when asked for.
+	req, _ := http.NewRequest("GET", ts.URL+"/metrics", nil)
+	req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	om, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/openmetrics-text") || !strings.HasSuffix(strings.TrimSpace(string(om)), "# EOF") {
+		t.Fatalf("OpenMetrics not negotiated: %s", ct)
+	}
+	golden(t, "testdata/metrics.golden", []byte(normaliseMetrics(body)))
+}
+
+func get(t *testing.T, url, accept string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// normaliseMetrics keeps palermo's own families and blanks the values that
+// change from run to run (times, durations, build details), so the golden
+// file is the reviewable public contract of /metrics.
+func normaliseMetrics(body string) string {
+	volatile := regexp.MustCompile(`^(palermo_job_last_success_timestamp_seconds|palermo_job_last_run_duration_seconds|palermo_job_duration_seconds_(bucket|sum|count)|palermo_job_next_run_timestamp_seconds|palermo_build_info)[{ ]`)
+	var out []string
+	for _, line := range strings.Split(body, "\n") {
+		name := strings.TrimPrefix(strings.TrimPrefix(line, "# HELP "), "# TYPE ")
+		if !strings.HasPrefix(name, "palermo_") {
+			continue
+		}
+		if !strings.HasPrefix(line, "#") && volatile.MatchString(line) {
+			i := strings.LastIndexByte(line, ' ')
+			line = line[:i] + " <volatile>"
+			if strings.HasPrefix(line, "palermo_build_info") {
+				line = "palermo_build_info{...} <volatile>"
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n") + "\n"
+}
+
+// promtoolCheck lints the exposition with promtool. CI installs promtool
+// (Debian package prometheus); there a missing promtool fails the test.
+func promtoolCheck(t *testing.T, body string) {
+	t.Helper()
+	path, err := exec.LookPath("promtool")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("promtool not found: .ci/run must install the Debian package prometheus")
+		}
+		t.Log("promtool not found; skipping the lint (install the Debian package prometheus)")
+		return
+	}
+	cmd := exec.Command(path, "check", "metrics")
+	cmd.Stdin = strings.NewReader(body)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool check metrics: %v\n%s", err, out)
+	}
+}
+
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want, got) {
+		wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
+		for i := 0; i < len(wl) && i < len(gl); i++ {
+			if wl[i] != gl[i] {
+				t.Fatalf("%s differs at line %d (go test ./cmd/palermo -update to accept):\nwant %s\n got %s", path, i+1, wl[i], gl[i])
+			}
+		}
+		t.Fatalf("%s differs in length: want %d lines, got %d", path, len(wl), len(gl))
+	}
+}
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
