@@ -32,6 +32,7 @@ Commands:
   validate    check files against a source's schema
   indicators  print the latest indicator values
   sources     list the sources with their schedule and last run
+  healthcheck ask a running palermo for /healthz (for container healthchecks)
 
 Without --config palermo uses its embedded default configuration, whose
 sources read real public data shipped in the binary: no network needed.
@@ -56,6 +57,7 @@ var commands = []command{
 	{"validate", cmdValidate},
 	{"indicators", cmdIndicators},
 	{"sources", cmdSources},
+	{"healthcheck", cmdHealthcheck},
 }
 
 // errFailed means the command already reported what went wrong.
