@@ -79,6 +79,8 @@ type Collector struct {
 	pub   *Publisher
 	descs map[string]*prometheus.Desc
 	info  *prometheus.Desc
+
+	rows, retrieved, opVictims, opArrests *prometheus.Desc
 }
 
 // NewCollector builds the collector over a publisher.
@@ -86,7 +88,20 @@ func NewCollector(pub *Publisher) *Collector {
 	c := &Collector{pub: pub, descs: map[string]*prometheus.Desc{},
 		info: prometheus.NewDesc("palermo_indicator_info",
 			"Catalogue entry of an indicator: its metric family, title, unit and direction (up: higher is more victim-centred; down: lower is; neutral: context, both extremes bad).",
-			[]string{"indicator", "metric", "title", "unit", "direction"}, nil)}
+			[]string{"indicator", "metric", "title", "unit", "direction"}, nil),
+		rows: prometheus.NewDesc("palermo_indicator_rows",
+			"Rows of the indicator table by status (ok, unstable, suppressed, no_data): how much of each indicator the data cover.",
+			[]string{"indicator", "status"}, nil),
+		retrieved: prometheus.NewDesc("palermo_source_retrieved_timestamp_seconds",
+			"Unix time at which the bytes of the source snapshot used by the indicators were retrieved from the publisher.",
+			[]string{"source"}, nil),
+		opVictims: prometheus.NewDesc("palermo_operation_victims_identified",
+			"Victims identified (or recovered) in one enforcement operation, as its own public release gave them; flag says when only minors or only adults were reported.",
+			[]string{"operation", "jurisdiction", "period", "source", "flag"}, nil),
+		opArrests: prometheus.NewDesc("palermo_operation_arrests",
+			"Arrests announced for one enforcement operation, by role: all (every arrest of any kind) or traffickers (alleged traffickers or pimps, as worded by the release).",
+			[]string{"operation", "jurisdiction", "period", "source", "role"}, nil),
+	}
 	for _, ind := range pub.Catalogue {
 		help := fmt.Sprintf("%s (unit: %s; direction: %s). %s", ind.Title, ind.Unit, ind.Direction, ind.Question)
 		c.descs[ind.ID] = prometheus.NewDesc(ind.Metric(), help, []string{"jurisdiction", "period", "source"}, nil)
@@ -96,6 +111,10 @@ func NewCollector(pub *Publisher) *Collector {
 
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.info
+	ch <- c.rows
+	ch <- c.retrieved
+	ch <- c.opVictims
+	ch <- c.opArrests
 	for _, ind := range c.pub.Catalogue {
 		ch <- c.descs[ind.ID]
 	}
@@ -109,11 +128,33 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	if snap == nil {
 		return
 	}
+	type rowKey struct{ id, status string }
+	counts := map[rowKey]int{}
 	for i := range snap.Rows {
 		r := &snap.Rows[i]
+		counts[rowKey{r.Indicator.ID, string(r.Status)}]++
 		if !r.Published() {
 			continue
 		}
 		ch <- prometheus.MustNewConstMetric(c.descs[r.Indicator.ID], prometheus.GaugeValue, *r.Value, r.Jurisdiction, r.Period, r.Source)
+	}
+	for k, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.rows, prometheus.GaugeValue, float64(n), k.id, k.status)
+	}
+	for _, s := range snap.Sources {
+		if !s.Provenance.RetrievedAt.IsZero() {
+			ch <- prometheus.MustNewConstMetric(c.retrieved, prometheus.GaugeValue, float64(s.Provenance.RetrievedAt.Unix()), s.Name)
+		}
+	}
+	for _, o := range snap.Operations {
+		if o.VictimsIdentified != nil {
+			ch <- prometheus.MustNewConstMetric(c.opVictims, prometheus.GaugeValue, *o.VictimsIdentified, o.Name, o.Jurisdiction, o.Period, o.Source, o.VictimsFlag)
+		}
+		if o.ArrestsTotal != nil {
+			ch <- prometheus.MustNewConstMetric(c.opArrests, prometheus.GaugeValue, *o.ArrestsTotal, o.Name, o.Jurisdiction, o.Period, o.Source, "all")
+		}
+		if o.ArrestsTraffickers != nil {
+			ch <- prometheus.MustNewConstMetric(c.opArrests, prometheus.GaugeValue, *o.ArrestsTraffickers, o.Name, o.Jurisdiction, o.Period, o.Source, "traffickers")
+		}
 	}
 }

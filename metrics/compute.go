@@ -63,9 +63,20 @@ type Snapshot struct {
 	Sources    []SourceInfo
 	Privacy    Privacy
 	ComputedAt time.Time
+	// Operations are the operation-level counts published as their own
+	// releases gave them (privacy rule 7), for the operations dashboard.
+	Operations []OperationRow
 	// Exports are the rendered export files of this snapshot, built once
 	// when it is computed and served as bytes.
 	Exports *Exports
+}
+
+// OperationRow is one operation's published counts; nil is not reported.
+type OperationRow struct {
+	ID, Name, Jurisdiction, Period, Source string
+	VictimsIdentified                      *float64
+	VictimsFlag                            string // minors_only, adults_only or empty
+	ArrestsTotal, ArrestsTraffickers       *float64
 }
 
 // SourceInfo is the provenance of one source's snapshot used in a computation.
@@ -101,6 +112,12 @@ func Compute(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, p 
 		}
 	}
 	sortRows(snap.Rows)
+	for _, o := range facts.operations {
+		snap.Operations = append(snap.Operations, OperationRow{ID: o.id, Name: o.name, Jurisdiction: o.jurisdiction,
+			Period: o.period, Source: o.label, VictimsIdentified: victimsIdentified(o), VictimsFlag: victimsFlag(o),
+			ArrestsTotal: o.arrestsTotal, ArrestsTraffickers: o.arrestsTraffickers})
+	}
+	sort.Slice(snap.Operations, func(i, j int) bool { return snap.Operations[i].ID < snap.Operations[j].ID })
 	return snap, nil
 }
 

@@ -37,6 +37,7 @@ type obsFact struct {
 
 type operation struct {
 	source, label, jurisdiction, period string
+	id, name                            string
 	arrestsTotal, arrestsTraffickers    *float64
 	arrestsSellers                      *float64
 	victimsAdult, victimsMinor          *float64
@@ -147,9 +148,11 @@ func (f *Facts) readOperations(ctx context.Context, t arrow.Table) error {
 			return &v
 		}
 		src, jur, period, url := str("source"), str("jurisdiction"), str("period"), str("source_url")
+		id, name := str("operation_id"), str("operation_name")
 		for i := 0; i < int(rec.NumRows()); i++ {
 			f.operations = append(f.operations, &operation{
 				source: src.Value(i), label: src.Value(i), jurisdiction: jur.Value(i), period: period.Value(i),
+				id: id.Value(i), name: name.Value(i),
 				arrestsTotal:       count("arrests_total", i),
 				arrestsTraffickers: count("arrests_traffickers", i),
 				arrestsSellers:     count("arrests_sellers", i),

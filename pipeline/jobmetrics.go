@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -13,7 +15,7 @@ type JobMetrics struct {
 	duration *prometheus.HistogramVec
 	next     func(job string) float64 // unix seconds of the next run, 0 if unknown
 
-	lastSuccess, lastResult, lastDuration, runs, failures, skipped, rows, nextRun *prometheus.Desc
+	lastSuccess, lastResult, lastDuration, runs, failures, skipped, rows, nextRun, interval *prometheus.Desc
 }
 
 // NewJobMetrics builds the job-health collector.
@@ -34,6 +36,7 @@ func NewJobMetrics(cfg *Config, state *State) *JobMetrics {
 		failures:     prometheus.NewDesc("palermo_job_failures_total", "Failed job runs since the data directory was created.", jl, nil),
 		skipped:      prometheus.NewDesc("palermo_job_skipped_total", "Runs not started because the job's previous run was still going.", jl, nil),
 		nextRun:      prometheus.NewDesc("palermo_job_next_run_timestamp_seconds", "Unix time of the job's next scheduled run.", jl, nil),
+		interval:     prometheus.NewDesc("palermo_job_schedule_interval_seconds", "Time between two scheduled runs of the job (the next two), for staleness alerts.", jl, nil),
 		rows:         prometheus.NewDesc("palermo_table_rows", "Rows in the current snapshots of a canonical table, over all sources.", []string{"table"}, nil),
 	}
 }
@@ -47,7 +50,7 @@ func (m *JobMetrics) observe(job string, seconds float64) {
 
 func (m *JobMetrics) Describe(ch chan<- *prometheus.Desc) {
 	m.duration.Describe(ch)
-	for _, d := range []*prometheus.Desc{m.lastSuccess, m.lastResult, m.lastDuration, m.runs, m.failures, m.skipped, m.nextRun, m.rows} {
+	for _, d := range []*prometheus.Desc{m.lastSuccess, m.lastResult, m.lastDuration, m.runs, m.failures, m.skipped, m.nextRun, m.interval, m.rows} {
 		ch <- d
 	}
 }
@@ -71,6 +74,10 @@ func (m *JobMetrics) Collect(ch chan<- prometheus.Metric) {
 			if t := m.next(name); t > 0 {
 				ch <- prometheus.MustNewConstMetric(m.nextRun, prometheus.GaugeValue, t, name)
 			}
+		}
+		if sched, err := ParseSchedule(m.cfg.Sources[name].Schedule); err == nil {
+			next := sched.Next(time.Now().UTC())
+			ch <- prometheus.MustNewConstMetric(m.interval, prometheus.GaugeValue, sched.Next(next).Sub(next).Seconds(), name)
 		}
 		for t, n := range j.Rows {
 			rows[t] += n

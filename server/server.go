@@ -38,6 +38,16 @@ func New(runner *pipeline.Runner, sched *pipeline.Scheduler, pub *metrics.Publis
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	srv := &Server{Runner: runner, Scheduler: sched, Publisher: pub, Log: log, Registry: reg}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "palermo_ready",
+		Help: "1 when every enabled job has a good snapshot and the published indicators include it (what /readyz answers 200 for), else 0.",
+	}, func() float64 {
+		if len(srv.NotReady()) == 0 {
+			return 1
+		}
+		return 0
+	}))
 	if sched != nil {
 		runner.Metrics.SetNext(func(job string) float64 {
 			if t := sched.Next(job); !t.IsZero() {
@@ -46,7 +56,7 @@ func New(runner *pipeline.Runner, sched *pipeline.Scheduler, pub *metrics.Publis
 			return 0
 		})
 	}
-	return &Server{Runner: runner, Scheduler: sched, Publisher: pub, Log: log, Registry: reg}
+	return srv
 }
 
 // Handler routes palermo's endpoints.

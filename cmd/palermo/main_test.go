@@ -248,7 +248,7 @@ func get(t *testing.T, url, accept string) (int, string) {
 // change from run to run (times, durations, build details), so the golden
 // file is the reviewable public contract of /metrics.
 func normaliseMetrics(body string) string {
-	volatile := regexp.MustCompile(`^(palermo_job_last_success_timestamp_seconds|palermo_job_last_run_duration_seconds|palermo_job_duration_seconds_(bucket|sum|count)|palermo_job_next_run_timestamp_seconds|palermo_build_info)[{ ]`)
+	volatile := regexp.MustCompile(`^(palermo_job_last_success_timestamp_seconds|palermo_job_last_run_duration_seconds|palermo_job_duration_seconds_(bucket|sum|count)|palermo_job_next_run_timestamp_seconds|palermo_job_schedule_interval_seconds|palermo_build_info)[{ ]`)
 	var out []string
 	for _, line := range strings.Split(body, "\n") {
 		name := strings.TrimPrefix(strings.TrimPrefix(line, "# HELP "), "# TYPE ")
