@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/palermo-project/palermo/sources"
@@ -20,39 +18,21 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// embeddedSets parses every source's embedded snapshot into table sets, the
-// way the store would hand them over, with a checked allocator that must end
-// with zero bytes outstanding.
+// embeddedSets parses every source's embedded snapshot, with a checked
+// allocator that must end with zero bytes outstanding.
 func embeddedSets(t *testing.T) []*sources.TableSet {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	var sets []*sources.TableSet
+	sets, err := sources.LoadEmbedded(context.Background(), mem)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		for _, s := range sets {
 			s.Release()
 		}
 		mem.AssertSize(t, 0)
 	})
-	f := sources.NewFetcher()
-	for _, spec := range sources.Specs() {
-		if spec.Embedded == nil {
-			continue
-		}
-		data, prov, err := f.Fetch(context.Background(), spec, sources.LocationEmbedded)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := spec.Parse(context.Background(), sources.Input{Name: spec.Embedded.File, Data: data, Provenance: prov, Mem: mem})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts := &sources.TableSet{Source: spec.Name, Generation: "test", Provenance: prov, Tables: map[string]arrow.Table{}}
-		for name, rec := range out.Tables {
-			ts.Tables[name] = array.NewTableFromRecords(rec.Schema(), []arrow.RecordBatch{rec})
-		}
-		out.Release()
-		sets = append(sets, ts)
-	}
 	return sets
 }
 
