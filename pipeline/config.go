@@ -38,6 +38,9 @@ type SourceConfig struct {
 	Schedule string   `yaml:"schedule"`
 	Location string   `yaml:"location"`
 	Timeout  Duration `yaml:"timeout"`
+	// AllowRedirectHosts lists hosts an HTTP location may redirect to,
+	// besides its own host; redirects elsewhere are refused.
+	AllowRedirectHosts []string `yaml:"allow_redirect_hosts"`
 }
 
 // IsEnabled reports whether the source runs; sources are enabled unless

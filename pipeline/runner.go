@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -46,7 +47,9 @@ func NewRunner(cfg *Config, store *Store, state *State, log *slog.Logger) *Runne
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Runner{Config: cfg, Store: store, State: state, Fetcher: sources.NewFetcher(), Log: log,
+	fetcher := sources.NewFetcher()
+	fetcher.CacheDir = filepath.Join(cfg.DataDir, "raw")
+	return &Runner{Config: cfg, Store: store, State: state, Fetcher: fetcher, Log: log,
 		Metrics: NewJobMetrics(cfg, state), running: map[string]*atomic.Bool{}, now: time.Now}
 }
 
@@ -101,11 +104,22 @@ func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (*Manifes
 	if !ok {
 		return nil, fmt.Errorf("job %s: no such source", job)
 	}
-	data, prov, err := r.Fetcher.Fetch(ctx, spec, sc.Location)
+	f := *r.Fetcher
+	f.AllowRedirectHosts = sc.AllowRedirectHosts
+	res, err := f.FetchResult(ctx, spec, sc.Location)
 	if err != nil {
 		return nil, err
 	}
-	out, err := spec.Parse(ctx, sources.Input{Name: inputName(prov), Data: data, Provenance: prov, Mem: memory.NewGoAllocator()})
+	if res.NotModified {
+		// The publisher says nothing changed: when the stored snapshot was
+		// made from these very bytes, there is nothing to parse or store.
+		if m, err := r.Store.Manifest(job); err == nil && m.Provenance.SHA256 == res.Provenance.SHA256 {
+			r.Log.Info("source not modified; snapshot kept", "job", job, "generation", m.Generation)
+			return m, nil
+		}
+	}
+	prov := res.Provenance
+	out, err := spec.Parse(ctx, sources.Input{Name: inputName(prov), Data: res.Data, Provenance: prov, Mem: memory.NewGoAllocator()})
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", job, err)
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +19,7 @@ import (
 
 // Test sources whose parsers misbehave on purpose.
 var (
+	parses       atomic.Int32
 	blockRelease = make(chan struct{})
 	blockEntered = make(chan struct{}, 16)
 	panicking    atomic.Bool
@@ -35,6 +38,14 @@ func init() {
 			case <-ctx.Done():
 				return nil, ctx.Err()
 			}
+		},
+	})
+	sources.Register(&sources.Spec{
+		Name: "test_count", Summary: "counts its parses", DefaultSchedule: "@daily",
+		Tables: []string{sources.TableObservations}, Embedded: tipSpec.Embedded,
+		Parse: func(ctx context.Context, in sources.Input) (*sources.Output, error) {
+			parses.Add(1)
+			return tipSpec.Parse(ctx, in)
 		},
 	})
 	sources.Register(&sources.Spec{
@@ -197,5 +208,46 @@ func TestSchedulerKeepsFiringAfterPanic(t *testing.T) {
 			t.Fatalf("job stopped firing after a panic: %+v", r.State.Job("test_panic"))
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestRunnerNotModified: a source whose publisher answers 304 is not parsed
+// or stored again; a changed file is.
+func TestRunnerNotModified(t *testing.T) {
+	body, err := os.ReadFile("../sources/snapshots/tip_global_law_enforcement.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	etag := `"v1"`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", etag)
+		w.Write(body)
+	}))
+	defer srv.Close()
+	r := newTestRunner(t, "sources:\n  test_count:\n    location: "+srv.URL+"/tip.csv\n")
+	parses.Store(0)
+	for i := 0; i < 2; i++ {
+		if err := r.Run(context.Background(), "test_count", "manual"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, _ := r.Store.Current("test_count")
+	if parses.Load() != 1 {
+		t.Fatalf("parsed %d times, want once (the second answer was 304)", parses.Load())
+	}
+	if j := r.State.Job("test_count"); j.Runs != 2 || !j.LastRunSuccess {
+		t.Fatalf("state = %+v", j)
+	}
+	etag = `"v2"`
+	body = []byte(strings.Replace(string(body), ",convictions,7115,", ",convictions,7116,", 1))
+	if err := r.Run(context.Background(), "test_count", "manual"); err != nil {
+		t.Fatal(err)
+	}
+	if gen, _ := r.Store.Current("test_count"); parses.Load() != 2 || gen == first {
+		t.Fatalf("a changed file was not parsed and stored (parses %d)", parses.Load())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,21 @@ type Fetcher struct {
 	Retries  int           // extra attempts after a 5xx or a network error
 	Backoff  time.Duration // first wait; doubles each retry, with jitter
 	Now      func() time.Time
+	// CacheDir, when set, keeps the last good body of each source fetched
+	// over HTTP with its ETag and Last-Modified, for conditional requests.
+	CacheDir string
+	// AllowRedirectHosts lists hosts a fetch may be redirected to besides
+	// the configured URL's own host.
+	AllowRedirectHosts []string
+}
+
+// Result is what a fetch obtained.
+type Result struct {
+	Data       []byte
+	Provenance Provenance
+	// NotModified is set when the publisher answered 304: Data is the
+	// cached body, unchanged since Provenance.SHA256 was computed.
+	NotModified bool
 }
 
 // DefaultMaxBytes bounds what one fetch may read (the largest shipped
@@ -40,7 +56,7 @@ const DefaultMaxBytes = 512 << 20
 // NewFetcher returns a fetcher with production timeouts and limits.
 func NewFetcher() *Fetcher {
 	return &Fetcher{
-		Client:   &http.Client{Timeout: 5 * time.Minute},
+		Client:   &http.Client{Timeout: 5 * time.Minute, Transport: http.DefaultTransport},
 		MaxBytes: DefaultMaxBytes,
 		Retries:  3,
 		Backoff:  2 * time.Second,
@@ -50,33 +66,45 @@ func NewFetcher() *Fetcher {
 
 // Fetch reads the bytes of spec at location and returns them with provenance.
 func (f *Fetcher) Fetch(ctx context.Context, spec *Spec, location string) ([]byte, Provenance, error) {
+	r, err := f.FetchResult(ctx, spec, location)
+	if err != nil {
+		return nil, r.Provenance, err
+	}
+	return r.Data, r.Provenance, nil
+}
+
+// FetchResult is Fetch that also says whether the publisher answered
+// "not modified" to a conditional request.
+func (f *Fetcher) FetchResult(ctx context.Context, spec *Spec, location string) (Result, error) {
 	prov := Provenance{Origin: spec.Origin, Location: location}
 	var (
-		data []byte
-		err  error
+		res Result
+		err error
 	)
 	switch {
 	case location == LocationEmbedded || location == "":
 		if spec.Embedded == nil {
-			return nil, prov, fmt.Errorf("source %s ships no embedded snapshot: configure a URL or path", spec.Name)
+			return Result{Provenance: prov}, fmt.Errorf("source %s ships no embedded snapshot: configure a URL or path", spec.Name)
 		}
-		data, err = snapshotFS.ReadFile("snapshots/" + spec.Embedded.File)
+		res.Data, err = snapshotFS.ReadFile("snapshots/" + spec.Embedded.File)
 		prov.Location = "embedded:" + spec.Embedded.File
 		prov.RetrievedAt = spec.Embedded.RetrievedAt
 	case strings.HasPrefix(location, "http://") || strings.HasPrefix(location, "https://"):
-		data, err = f.fetchHTTP(ctx, location)
+		res, err = f.fetchHTTP(ctx, spec.Name, location)
 		prov.RetrievedAt = f.now().UTC()
 	default:
-		data, err = f.readFile(location)
+		res.Data, err = f.readFile(location)
 		prov.RetrievedAt = f.now().UTC()
 	}
 	if err != nil {
-		return nil, prov, fmt.Errorf("fetch %s from %s: %w", spec.Name, prov.Location, err)
+		res.Provenance = prov
+		return res, fmt.Errorf("fetch %s from %s: %w", spec.Name, prov.Location, err)
 	}
-	sum := sha256.Sum256(data)
+	sum := sha256.Sum256(res.Data)
 	prov.SHA256 = hex.EncodeToString(sum[:])
-	prov.Bytes = int64(len(data))
-	return data, prov, nil
+	prov.Bytes = int64(len(res.Data))
+	res.Provenance = prov
+	return res, nil
 }
 
 func (f *Fetcher) now() time.Time {
@@ -119,30 +147,34 @@ func (e *statusError) Error() string {
 	return fmt.Sprintf("HTTP %d %s", e.code, http.StatusText(e.code))
 }
 
-func (f *Fetcher) fetchHTTP(ctx context.Context, url string) ([]byte, error) {
+func (f *Fetcher) fetchHTTP(ctx context.Context, source, url string) (Result, error) {
+	cached := f.readCache(source, url)
 	wait := f.Backoff
 	var lastErr error
 	for attempt := 0; attempt <= f.Retries; attempt++ {
 		if attempt > 0 {
-			// Full jitter keeps many palermo instances from retrying in step.
+			// Jitter keeps many palermo instances from retrying in step.
 			d := wait/2 + rand.N(wait/2+1)
 			select {
 			case <-ctx.Done():
-				return nil, fmt.Errorf("%w (last error: %v)", ctx.Err(), lastErr)
+				return Result{}, fmt.Errorf("%w (last error: %v)", ctx.Err(), lastErr)
 			case <-time.After(d):
 			}
 			wait *= 2
 		}
-		data, err := f.get(ctx, url)
+		res, err := f.get(ctx, url, cached)
 		if err == nil {
-			return data, nil
+			if !res.NotModified {
+				f.writeCache(source, url, res.Data, res.etag, res.lastModified)
+			}
+			return res.Result, nil
 		}
 		lastErr = err
 		if !retryable(err) || ctx.Err() != nil {
-			return nil, err
+			return Result{}, err
 		}
 	}
-	return nil, fmt.Errorf("giving up after %d attempts: %w", f.Retries+1, lastErr)
+	return Result{}, fmt.Errorf("giving up after %d attempts: %w", f.Retries+1, lastErr)
 }
 
 func retryable(err error) bool {
@@ -153,31 +185,144 @@ func retryable(err error) bool {
 	return !errors.Is(err, ErrTooLarge) && !errors.Is(err, context.Canceled)
 }
 
-func (f *Fetcher) get(ctx context.Context, url string) ([]byte, error) {
+type httpResult struct {
+	Result
+	etag, lastModified string
+}
+
+func (f *Fetcher) get(ctx context.Context, url string, cached *cacheEntry) (httpResult, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, err
+		return httpResult{}, err
 	}
 	req.Header.Set("User-Agent", "palermo (+https://github.com/palermo-project/palermo)")
-	client := f.Client
-	if client == nil {
-		client = http.DefaultClient
+	if cached != nil {
+		if cached.ETag != "" {
+			req.Header.Set("If-None-Match", cached.ETag)
+		}
+		if cached.LastModified != "" {
+			req.Header.Set("If-Modified-Since", cached.LastModified)
+		}
 	}
-	resp, err := client.Do(req)
+	resp, err := f.client(req.URL.Host).Do(req)
 	if err != nil {
-		return nil, err
+		return httpResult{}, err
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusNotModified && cached != nil {
+		data, err := os.ReadFile(cached.bodyPath)
+		if err != nil {
+			return httpResult{}, fmt.Errorf("304 Not Modified, but the cached body is unreadable: %w", err)
+		}
+		return httpResult{Result: Result{Data: data, NotModified: true}, etag: cached.ETag, lastModified: cached.LastModified}, nil
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, &statusError{code: resp.StatusCode}
+		return httpResult{}, &statusError{code: resp.StatusCode}
 	}
 	if resp.ContentLength > 0 && f.MaxBytes > 0 && resp.ContentLength > f.MaxBytes {
-		return nil, fmt.Errorf("%w: server announces %d bytes", ErrTooLarge, resp.ContentLength)
+		return httpResult{}, fmt.Errorf("%w: server announces %d bytes", ErrTooLarge, resp.ContentLength)
 	}
 	data, err := readLimited(resp.Body, f.MaxBytes)
 	if err != nil {
-		return nil, err // a body cut short arrives here as unexpected EOF
+		return httpResult{}, err // a body cut short arrives here as unexpected EOF
 	}
-	return data, nil
+	return httpResult{Result: Result{Data: data}, etag: resp.Header.Get("ETag"), lastModified: resp.Header.Get("Last-Modified")}, nil
+}
+
+// client returns the HTTP client, refusing redirects to hosts other than
+// the configured URL's and the allowed ones.
+func (f *Fetcher) client(host string) *http.Client {
+	base := f.Client
+	if base == nil {
+		base = &http.Client{Timeout: 5 * time.Minute}
+	}
+	c := *base
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if req.URL.Host == host {
+			return nil
+		}
+		for _, h := range f.AllowRedirectHosts {
+			if req.URL.Host == h {
+				return nil
+			}
+		}
+		return fmt.Errorf("redirect to %s refused: only %s (and allow_redirect_hosts) may serve this source", req.URL.Host, host)
+	}
+	return &c
+}
+
+// cacheEntry is the metadata of a cached body.
+type cacheEntry struct {
+	URL          string `json:"url"`
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+	bodyPath     string
+}
+
+func (f *Fetcher) cachePaths(source string) (meta, body string) {
+	dir := filepath.Join(f.CacheDir, source)
+	return filepath.Join(dir, "meta.json"), filepath.Join(dir, "body")
+}
+
+func (f *Fetcher) readCache(source, url string) *cacheEntry {
+	if f.CacheDir == "" {
+		return nil
+	}
+	metaPath, bodyPath := f.cachePaths(source)
+	b, err := os.ReadFile(metaPath)
+	if err != nil {
+		return nil
+	}
+	var e cacheEntry
+	if json.Unmarshal(b, &e) != nil || e.URL != url {
+		return nil
+	}
+	if _, err := os.Stat(bodyPath); err != nil {
+		return nil
+	}
+	e.bodyPath = bodyPath
+	return &e
+}
+
+// writeCache keeps the body and its validators; the body is written before
+// the metadata, so a crash never leaves metadata pointing at a torn body.
+func (f *Fetcher) writeCache(source, url string, data []byte, etag, lastModified string) {
+	if f.CacheDir == "" || (etag == "" && lastModified == "") {
+		return
+	}
+	metaPath, bodyPath := f.cachePaths(source)
+	if err := os.MkdirAll(filepath.Dir(metaPath), 0o755); err != nil {
+		return
+	}
+	os.Remove(metaPath)
+	if err := writeAtomic(bodyPath, data); err != nil {
+		return
+	}
+	b, _ := json.Marshal(cacheEntry{URL: url, ETag: etag, LastModified: lastModified})
+	_ = writeAtomic(metaPath, b)
+}
+
+// writeAtomic writes a file through a fsynced temporary file and a rename.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
