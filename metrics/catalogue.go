@@ -112,6 +112,17 @@ var (
 	labourConvictions  = sel("convictions", "forced_labour")
 	victims            = sel("victims_identified", "all")
 	labourVictims      = sel("victims_identified", "forced_labour")
+
+	// NIBRS counts (fbi_nibrs): arrests by offence code and age group, and
+	// victims of trafficking offences by age group.
+	allAges                    = []string{"minor", "adult", "unknown"}
+	minorProstitutionArrests   = cells("arrests", "all", []string{"minor"}, "nibrs_offense=40A", "nibrs_offense=40B", "nibrs_offense=40C")
+	sellingArrests             = cells("arrests", "all", allAges, "nibrs_offense=40A")
+	buyingArrests              = cells("arrests", "all", allAges, "nibrs_offense=40C")
+	htArrests                  = cells("arrests", "all", allAges, "nibrs_offense=64A", "nibrs_offense=64B")
+	childSexTraffickingVictims = cells("victims_recorded", "sexual_exploitation", []string{"minor"}, "nibrs_offense=64A")
+	htVictims                  = append(cells("victims_recorded", "sexual_exploitation", allAges, "nibrs_offense=64A"),
+		cells("victims_recorded", "forced_labour", allAges, "nibrs_offense=64B")...)
 )
 
 // Catalogue is the indicator catalogue of shared/indicators.md, in its order.
@@ -420,7 +431,8 @@ var Catalogue = []*Indicator{
 		Principles:      []string{"P3"},
 		NormativeAnchor: "TVPA, 22 U.S.C. 7102 (a minor induced into a commercial sex act is a victim of a severe form of trafficking); Directive 2011/36/EU Art. 8",
 		PrivacyClass:    VictimCount,
-		MissingData:     "fbi_nibrs (FBI NIBRS state bundles; source not built yet)",
+		Sources:         []string{"fbi_nibrs"},
+		Formula:         count{part: minorProstitutionArrests},
 	},
 	{
 		ID:               "minor_arrests_per_child_victim",
@@ -439,7 +451,8 @@ var Catalogue = []*Indicator{
 		Principles:      []string{"P3", "P1"},
 		NormativeAnchor: "Directive 2011/36/EU Art. 8 (non-prosecution of victims)",
 		PrivacyClass:    VictimCount,
-		MissingData:     "fbi_nibrs (FBI NIBRS state bundles; source not built yet)",
+		Sources:         []string{"fbi_nibrs"},
+		Formula:         ratio{num: minorProstitutionArrests, den: childSexTraffickingVictims},
 	},
 	{
 		ID:               "prostitution_arrests_per_ht_arrest",
@@ -457,7 +470,102 @@ var Catalogue = []*Indicator{
 		Direction:    Down,
 		Principles:   []string{"P4", "P10"},
 		PrivacyClass: NonVictim,
-		MissingData:  "fbi_nibrs (FBI NIBRS state bundles; source not built yet)",
+		Sources:      []string{"fbi_nibrs"},
+		Formula:      ratio{num: sellingArrests, den: htArrests},
+	},
+	{
+		ID:               "ht_arrests",
+		Title:            "Human-trafficking arrests recorded by police",
+		Question:         "How many arrests for human trafficking (NIBRS 64A, 64B) did police record?",
+		DescriptionShort: "Arrestees whose arrest offence is 64A (commercial sex acts) or 64B (involuntary servitude), all ages, per state and year.",
+		DescriptionKey: []string{
+			"NIBRS coverage is partial and grows over time: trends partly reflect coverage.",
+			"The denominator of prostitution_arrests_per_ht_arrest.",
+		},
+		Numerator:    "arrestees for 64A or 64B",
+		Unit:         UnitCount,
+		ShortUnit:    "arrests",
+		Direction:    Neutral,
+		Principles:   []string{"P4", "P10"},
+		Sources:      []string{"fbi_nibrs"},
+		PrivacyClass: NonVictim,
+		ComponentOf:  "prostitution_arrests_per_ht_arrest",
+		Formula:      count{part: htArrests},
+	},
+	{
+		ID:               "prostitution_selling_arrests",
+		Title:            "Arrests for selling sex (NIBRS 40A)",
+		Question:         "How many people did police arrest for selling sex?",
+		DescriptionShort: "Arrestees whose arrest offence is 40A (prostitution), all ages, per state and year.",
+		DescriptionKey: []string{
+			"People arrested for selling sex may themselves be victims of trafficking.",
+			"The numerator of prostitution_arrests_per_ht_arrest; arrests of minors are in minor_prostitution_arrests.",
+		},
+		Numerator:    "arrestees for 40A",
+		Unit:         UnitCount,
+		ShortUnit:    "arrests",
+		Direction:    Down,
+		Principles:   []string{"P3", "P4"},
+		Sources:      []string{"fbi_nibrs"},
+		PrivacyClass: NonVictim,
+		ComponentOf:  "prostitution_arrests_per_ht_arrest",
+		Formula:      count{part: sellingArrests},
+	},
+	{
+		ID:               "prostitution_buying_arrests",
+		Title:            "Arrests for purchasing sex (NIBRS 40C)",
+		Question:         "How many people did police arrest for buying sex?",
+		DescriptionShort: "Arrestees whose arrest offence is 40C (purchasing prostitution), all ages, per state and year.",
+		DescriptionKey: []string{
+			"Published apart from arrests for selling sex: buyers are not the people exploited.",
+		},
+		Numerator:    "arrestees for 40C",
+		Unit:         UnitCount,
+		ShortUnit:    "arrests",
+		Direction:    Neutral,
+		Principles:   []string{"P4"},
+		Sources:      []string{"fbi_nibrs"},
+		PrivacyClass: NonVictim,
+		ComponentOf:  "prostitution_arrests_per_ht_arrest",
+		Formula:      count{part: buyingArrests},
+	},
+	{
+		ID:               "child_sex_trafficking_victims_recorded",
+		Title:            "Child victims of sex trafficking recorded by police",
+		Question:         "How many victims under 18 of commercial-sex trafficking (NIBRS 64A) did police record?",
+		DescriptionShort: "Distinct victims under 18 linked to 64A offences, per state and year.",
+		DescriptionKey: []string{
+			"A count palermo derives from incident records: values of 1 to min_cell-1 are suppressed and published values are rounded down to the base.",
+			"The denominator of minor_arrests_per_child_victim.",
+		},
+		Numerator:    "victims under 18 of 64A offences",
+		Unit:         UnitCount,
+		ShortUnit:    "victims",
+		Direction:    Neutral,
+		Principles:   []string{"P3", "P9"},
+		Sources:      []string{"fbi_nibrs"},
+		PrivacyClass: VictimCount,
+		ComponentOf:  "minor_arrests_per_child_victim",
+		Formula:      count{part: childSexTraffickingVictims},
+	},
+	{
+		ID:               "ht_victims_recorded",
+		Title:            "Victims of human trafficking recorded by police",
+		Question:         "How many victims of human-trafficking offences (NIBRS 64A, 64B) did police record?",
+		DescriptionShort: "Distinct victims linked to 64A or 64B offences, all ages, per state and year.",
+		DescriptionKey: []string{
+			"A count palermo derives from incident records: values of 1 to min_cell-1 are suppressed and published values are rounded down to the base.",
+			"Recorded by police, not prevalence.",
+		},
+		Numerator:    "victims of 64A or 64B offences",
+		Unit:         UnitCount,
+		ShortUnit:    "victims",
+		Direction:    Neutral,
+		Principles:   []string{"P9", "P10"},
+		Sources:      []string{"fbi_nibrs"},
+		PrivacyClass: VictimCount,
+		ComponentOf:  "minor_arrests_per_child_victim",
+		Formula:      count{part: htVictims},
 	},
 	{
 		ID:               "record_relief_law_score",

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/palermo-project/palermo/sources"
 )
@@ -30,14 +31,30 @@ type Result struct {
 	URLs      []string
 }
 
-// measureSel selects a total (all sexes, all ages, no other breakdown) of a
-// canonical measure, for one form of exploitation.
-type measureSel struct{ measure, form string }
+// measureSel selects one observation of a group: a canonical measure for one
+// form of exploitation, age group and breakdown, all sexes.
+type measureSel struct{ measure, form, age, breakdown string }
 
-func sel(measure, form string) measureSel { return measureSel{measure, form} }
+// sel selects a total (all sexes, all ages, no other breakdown).
+func sel(measure, form string) part { return part{{measure, form, sources.All, ""}} }
+
+// part is a sum of selected observations; it is reported only when every
+// one of them is.
+type part []measureSel
+
+// cells builds a part from every combination of the given values.
+func cells(measure, form string, ages []string, breakdowns ...string) part {
+	var p part
+	for _, b := range breakdowns {
+		for _, a := range ages {
+			p = append(p, measureSel{measure, form, a, b})
+		}
+	}
+	return p
+}
 
 func (m measureSel) key(g groupKey) obsKey {
-	return obsKey{g.label, g.jurisdiction, g.period, m.measure, sources.All, sources.All, m.form, ""}
+	return obsKey{g.label, g.jurisdiction, g.period, m.measure, sources.All, m.age, m.form, m.breakdown}
 }
 
 // groupsOf returns the (label, jurisdiction, period) groups of the named
@@ -66,21 +83,35 @@ func (f *Facts) groupsOf(srcs []string) []groupKey {
 	return out
 }
 
-// part reads one selected measure of a group into r; ok is false when the
-// fact is absent.
-func (f *Facts) part(g groupKey, m measureSel, r *Result) (v *float64, ok bool) {
-	fact, ok := f.obs[m.key(g)]
-	if !ok {
-		return nil, false
+// sum reads a part of a group into r: present is false when none of its
+// observations exists; the value is nil when any is absent or not reported.
+func (f *Facts) sum(g groupKey, p part, r *Result) (v *float64, present bool) {
+	var total float64
+	complete := true
+	for _, m := range p {
+		fact, found := f.obs[m.key(g)]
+		if !found {
+			complete = false
+			continue
+		}
+		present = true
+		if fact.ambiguous {
+			r.Ambiguous = true
+		}
+		if fact.censored != "" {
+			r.Censored = true
+		}
+		r.URLs = appendURL(r.URLs, fact.url)
+		if fact.value == nil {
+			complete = false
+			continue
+		}
+		total += *fact.value
 	}
-	if fact.ambiguous {
-		r.Ambiguous = true
+	if !present || !complete {
+		return nil, present
 	}
-	if fact.censored != "" {
-		r.Censored = true
-	}
-	r.URLs = appendURL(r.URLs, fact.url)
-	return fact.value, true
+	return &total, true
 }
 
 // appendURL appends u unless it is empty or already there.
@@ -96,8 +127,8 @@ func appendURL(urls []string, u string) []string {
 	return append(urls, u)
 }
 
-// ratio divides one measure by another within a group.
-type ratio struct{ num, den measureSel }
+// ratio divides one part by another within a group.
+type ratio struct{ num, den part }
 
 func (q ratio) Evaluate(f *Facts, srcs []string) []Result {
 	var out []Result
@@ -111,18 +142,18 @@ func (q ratio) Evaluate(f *Facts, srcs []string) []Result {
 
 func (q ratio) evaluate(f *Facts, g groupKey) (Result, bool) {
 	r := Result{Source: g.source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period}
-	num, okN := f.part(g, q.num, &r)
-	den, okD := f.part(g, q.den, &r)
+	num, okN := f.sum(g, q.num, &r)
+	den, okD := f.sum(g, q.den, &r)
 	if !okN && !okD {
 		return r, false
 	}
 	r.Num, r.Den = num, den
 	switch {
-	case !okN:
+	case num == nil:
 		r.Missing = q.num.String()
-	case !okD:
+	case den == nil:
 		r.Missing = q.den.String()
-	case num != nil && den != nil && *den != 0:
+	case *den != 0:
 		v := *num / *den
 		r.Value = &v
 	}
@@ -130,10 +161,46 @@ func (q ratio) evaluate(f *Facts, g groupKey) (Result, bool) {
 }
 
 func (m measureSel) String() string {
-	if m.form == sources.All {
-		return m.measure
+	s := m.measure
+	if m.form != sources.All {
+		s += "/" + m.form
 	}
-	return m.measure + "/" + m.form
+	if m.age != sources.All {
+		s += "/" + m.age
+	}
+	if m.breakdown != "" {
+		s += "/" + m.breakdown
+	}
+	return s
+}
+
+func (p part) String() string {
+	var parts []string
+	for _, m := range p {
+		parts = append(parts, m.String())
+	}
+	return strings.Join(parts, "+")
+}
+
+// count publishes a part itself (a count indicator).
+type count struct{ part part }
+
+func (q count) Evaluate(f *Facts, srcs []string) []Result {
+	var out []Result
+	for _, g := range f.groupsOf(srcs) {
+		r := Result{Source: g.source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period}
+		v, present := f.sum(g, q.part, &r)
+		switch {
+		case !present:
+			continue // the group has none of it: no row
+		case v == nil:
+			r.Missing = q.part.String()
+		default:
+			r.Num, r.Value = v, v
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // shareGap is the difference of two shares, in percentage points.

@@ -30,6 +30,16 @@ var identifierColumns = []string{"name", "first_name", "last_name", "full_name",
 // openCSV checks the header of data against want (the exact set of columns,
 // in any order) and returns a reader positioned on the first data row.
 func openCSV(name string, data []byte, want []string) (*csvFile, error) {
+	return openCSVHeader(name, data, want, false)
+}
+
+// openCSVSubset is openCSV for publishers' tables with more columns than
+// palermo reads: want must be present, others are ignored.
+func openCSVSubset(name string, data []byte, want []string) (*csvFile, error) {
+	return openCSVHeader(name, data, want, true)
+}
+
+func openCSVHeader(name string, data []byte, want []string, extraAllowed bool) (*csvFile, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 BOM is not part of the first column's name
 	r := csv.NewReader(bytes.NewReader(data))
 	r.ReuseRecord = false
@@ -48,6 +58,9 @@ func openCSV(name string, data []byte, want []string) (*csvFile, error) {
 			}
 		}
 		if _, dup := f.col[h]; dup {
+			if extraAllowed && !contains(want, h) {
+				continue // publishers' stray duplicate columns (NIBRS_month's DATA_YEAR) that palermo does not read
+			}
 			_, c := r.FieldPos(i)
 			return nil, &PosError{File: name, Line: 1, Col: c, Msg: fmt.Sprintf("column %q appears twice", h)}
 		}
@@ -62,7 +75,7 @@ func openCSV(name string, data []byte, want []string) (*csvFile, error) {
 		}
 	}
 	for _, h := range header {
-		if !wantSet[strings.TrimSpace(h)] {
+		if !extraAllowed && !wantSet[strings.TrimSpace(h)] {
 			extra = append(extra, h)
 		}
 	}
@@ -162,4 +175,13 @@ func (f *csvFile) year(col string) int {
 		return 0
 	}
 	return n
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-//go:embed snapshots/*.csv snapshots/*.xlsx
+//go:embed snapshots/*.csv snapshots/*.xlsx snapshots/*.zip
 var snapshotFS embed.FS
 
 // LocationEmbedded selects the snapshot shipped in the binary.

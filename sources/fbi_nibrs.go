@@ -1,0 +1,468 @@
+package sources
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// fbi_nibrs: FBI Crime Data Explorer NIBRS state bundles (one ZIP of
+// relational CSVs per state and year). palermo joins offenses, victims and
+// arrestees into per-state, per-year counts: human-trafficking offences and
+// their victims by age group, human-trafficking arrests and
+// prostitution-family arrests (selling, promoting, purchasing) by age group.
+
+func init() {
+	Register(&Spec{
+		Name:    "fbi_nibrs",
+		Summary: "FBI NIBRS state bundles: human-trafficking offences and victims, human-trafficking and prostitution arrests by adult/minor, per state and year",
+		Origin: Origin{
+			Producer:         "Federal Bureau of Investigation, Criminal Justice Information Services Division, Uniform Crime Reporting Program",
+			Title:            "National Incident-Based Reporting System (NIBRS) state data bundles",
+			Description:      "Incident-based crime records submitted by participating agencies, published as one ZIP of relational CSV tables per state and year. Coverage is partial and grows over the years.",
+			CitationFull:     "Federal Bureau of Investigation, Crime Data Explorer, NIBRS data by state (Minnesota, 2018).",
+			AttributionShort: "FBI NIBRS (Crime Data Explorer)",
+			URLMain:          "https://cde.ucr.cjis.gov/",
+			License:          License{Name: "Public domain (U.S. Government work, 17 U.S.C. 105)", URL: "https://www.usa.gov/government-copyright"},
+		},
+		// The FBI publishes a data year once a year, in the autumn; check monthly.
+		DefaultSchedule: "45 6 2 * *",
+		Tables:          []string{TableObservations},
+		Embedded:        &Snapshot{File: "nibrs_MN_2018.zip", RetrievedAt: snapshotDate},
+		Parse:           parseNIBRS,
+	})
+}
+
+// The NIBRS offence codes palermo counts; their numeric ids come from each
+// bundle's NIBRS_OFFENSE_TYPE table.
+var nibrsCodes = map[string]struct{ measureForm, label string }{
+	"64A": {"sexual_exploitation", "human trafficking, commercial sex acts"},
+	"64B": {"forced_labour", "human trafficking, involuntary servitude"},
+	"40A": {"", "prostitution"},
+	"40B": {"", "assisting or promoting prostitution"},
+	"40C": {"", "purchasing prostitution"},
+}
+
+var nibrsArresteeFile = regexp.MustCompile(`(?i)^NIBRS_ARRESTEE(?:_([A-Z]{2}))?\.csv$`)
+
+// nibrsBundle is the tables of one state found in the ZIP.
+type nibrsBundle struct {
+	state string
+	files map[string]*zip.File // by upper-case base name, e.g. NIBRS_OFFENSE.CSV
+}
+
+func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
+	zr, err := zip.NewReader(bytes.NewReader(in.Data), int64(len(in.Data)))
+	if err != nil {
+		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("not a ZIP of NIBRS tables: %v", err)}
+	}
+	bundles := map[string]*nibrsBundle{}
+	var offenseTypes, ages *zip.File
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() {
+			continue
+		}
+		base := path.Base(f.Name)
+		upper := strings.ToUpper(base)
+		switch upper {
+		case "NIBRS_OFFENSE_TYPE.CSV":
+			offenseTypes = f
+			continue
+		case "NIBRS_AGE.CSV":
+			ages = f
+			continue
+		}
+		key := path.Dir(f.Name)
+		if m := nibrsArresteeFile.FindStringSubmatch(base); m != nil && m[1] != "" {
+			key = key + "/" + strings.ToUpper(m[1]) // one state per renamed arrestee file
+			upper = "NIBRS_ARRESTEE.CSV"
+		}
+		b, ok := bundles[key]
+		if !ok {
+			b = &nibrsBundle{files: map[string]*zip.File{}}
+			bundles[key] = b
+		}
+		b.files[upper] = f
+		if m := nibrsArresteeFile.FindStringSubmatch(base); m != nil && m[1] != "" {
+			b.state = strings.ToUpper(m[1])
+		}
+	}
+	if offenseTypes == nil {
+		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "the ZIP has no NIBRS_OFFENSE_TYPE.csv: its codes decide which rows count"}
+	}
+	codes, err := readNIBRSOffenseTypes(in.Name, offenseTypes)
+	if err != nil {
+		return nil, err
+	}
+	var ageCodes map[string]string
+	if ages != nil {
+		if ageCodes, err = readNIBRSAges(in.Name, ages); err != nil {
+			return nil, err
+		}
+	}
+	keys := make([]string, 0, len(bundles))
+	for k := range bundles {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	counts := newNIBRSCounts()
+	var errs ErrorList
+	for _, k := range keys {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		b := bundles[k]
+		if b.files["NIBRS_ARRESTEE.CSV"] == nil && b.files["NIBRS_OFFENSE.CSV"] == nil {
+			continue // a folder of other tables
+		}
+		if b.state == "" {
+			if b.state, err = nibrsState(in.Name, k, b); err != nil {
+				return nil, err
+			}
+		}
+		if err := b.count(in.Name, codes, ageCodes, counts); err != nil {
+			errs = append(errs, Positions(err)...)
+			if len(Positions(err)) == 0 {
+				return nil, err
+			}
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	if len(counts.covered) == 0 {
+		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "the ZIP has no NIBRS_ARRESTEE or NIBRS_OFFENSE table"}
+	}
+	ob := NewObservationsBuilder(in.Mem)
+	defer ob.Release()
+	counts.emit(ob, in.Provenance.Origin.URLMain)
+	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance}, nil
+}
+
+// nibrsState finds the state of a bundle: agencies.csv's STATE_ABBR, else a
+// two-letter folder name (CDE bundles unpack into one).
+func nibrsState(file, key string, b *nibrsBundle) (string, error) {
+	if f := b.files["AGENCIES.CSV"]; f != nil {
+		data, err := readZipFile(f)
+		if err != nil {
+			return "", err
+		}
+		name := file + ":" + f.Name
+		c, err := openCSVSubset(name, data, []string{"STATE_ABBR"})
+		if err != nil {
+			return "", err
+		}
+		seen := map[string]int{}
+		for c.next() {
+			if s := c.get("STATE_ABBR"); s != "" {
+				seen[s]++
+			}
+		}
+		if len(seen) == 1 {
+			for s := range seen {
+				return s, nil
+			}
+		}
+		if len(seen) > 1 {
+			return "", &PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("agencies of several states (%v) in one bundle", seen)}
+		}
+	}
+	if d := path.Base(key); len(d) == 2 {
+		return strings.ToUpper(d), nil
+	}
+	return "", &PosError{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot tell the state of the tables in %q: no agencies.csv and no two-letter folder", key)}
+}
+
+func readZipFile(f *zip.File) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return readLimited(rc, DefaultMaxBytes)
+}
+
+func readNIBRSOffenseTypes(file string, f *zip.File) (map[string]string, error) {
+	data, err := readZipFile(f)
+	if err != nil {
+		return nil, err
+	}
+	c, err := openCSVSubset(file+":"+f.Name, data, []string{"OFFENSE_TYPE_ID", "OFFENSE_CODE"})
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]string{} // OFFENSE_TYPE_ID -> code, for the codes palermo counts
+	found := map[string]bool{}
+	for c.next() {
+		code := c.get("OFFENSE_CODE")
+		if _, ok := nibrsCodes[code]; ok {
+			ids[c.required("OFFENSE_TYPE_ID")] = code
+			found[code] = true
+		}
+	}
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	for code := range nibrsCodes {
+		if !found[code] {
+			return nil, &PosError{File: file + ":" + f.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("offence code %s is not in the code table", code)}
+		}
+	}
+	return ids, nil
+}
+
+func readNIBRSAges(file string, f *zip.File) (map[string]string, error) {
+	data, err := readZipFile(f)
+	if err != nil {
+		return nil, err
+	}
+	c, err := openCSVSubset(file+":"+f.Name, data, []string{"AGE_ID", "AGE_CODE"})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for c.next() {
+		out[c.get("AGE_ID")] = c.get("AGE_CODE")
+	}
+	return out, c.errs.Err()
+}
+
+// ageGroup classifies a NIBRS age: the bundle's age code table says which
+// AGE_ID means "age in years" (AG), under one year (NN, NB, BB), over 98
+// (99) or unknown (00, NS). Without the table, AGE_NUM alone decides.
+func ageGroup(ageCodes map[string]string, ageID, ageNum string) string {
+	code := ""
+	if ageCodes != nil {
+		code = ageCodes[ageID]
+	}
+	switch code {
+	case "NN", "NB", "BB":
+		return "minor"
+	case "99":
+		return "adult"
+	case "00", "NS":
+		return "unknown"
+	}
+	if code != "" && code != "AG" {
+		return "unknown"
+	}
+	n, err := strconv.Atoi(ageNum)
+	switch {
+	case err != nil || ageNum == "":
+		return "unknown"
+	case n < 18:
+		return "minor"
+	default:
+		return "adult"
+	}
+}
+
+type nibrsKey struct {
+	state, year, measure, form, age, offence string
+}
+
+type nibrsCounts struct {
+	cells map[nibrsKey]float64
+	// covered records which tables each state-year had: "arrests" (an
+	// arrestee table) or "offences" (offence, victim and link tables).
+	covered map[[3]string]bool
+}
+
+func newNIBRSCounts() *nibrsCounts {
+	return &nibrsCounts{cells: map[nibrsKey]float64{}, covered: map[[3]string]bool{}}
+}
+
+func (n *nibrsCounts) add(k nibrsKey) { n.cells[k]++ }
+
+func (n *nibrsCounts) cover(state, year, what string) { n.covered[[3]string{state, year, what}] = true }
+
+// fill makes a reported zero a zero: a state-year whose tables were read
+// gets every cell those tables can fill, so "no minor arrested" is 0, not a
+// gap. Cells of tables a bundle lacks stay absent (not reported).
+func (n *nibrsCounts) fill() {
+	for cv := range n.covered {
+		state, year := cv[0], cv[1]
+		for code, c := range nibrsCodes {
+			switch {
+			case cv[2] == "arrests":
+				for _, age := range []string{"minor", "adult", "unknown"} {
+					n.cells[nibrsKey{state, year, "arrests", All, age, code}] += 0
+				}
+			case cv[2] == "offences" && c.measureForm != "":
+				n.cells[nibrsKey{state, year, "offences_recorded", c.measureForm, All, code}] += 0
+				for _, age := range []string{"minor", "adult", "unknown"} {
+					n.cells[nibrsKey{state, year, "victims_recorded", c.measureForm, age, code}] += 0
+				}
+			}
+		}
+	}
+}
+
+func (n *nibrsCounts) emit(ob *ObservationsBuilder, url string) {
+	n.fill()
+	keys := make([]nibrsKey, 0, len(n.cells))
+	for k := range n.cells {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		for _, p := range [][2]string{{a.state, b.state}, {a.year, b.year}, {a.measure, b.measure}, {a.offence, b.offence}, {a.form, b.form}, {a.age, b.age}} {
+			if p[0] != p[1] {
+				return p[0] < p[1]
+			}
+		}
+		return false
+	})
+	for _, k := range keys {
+		v := n.cells[k]
+		ob.Append(Observation{
+			Source: "fbi_nibrs", Edition: k.year,
+			Jurisdiction: "US-" + k.state, JurisdictionName: k.state,
+			Period: k.year, Measure: k.measure,
+			Sex: All, AgeGroup: k.age, Form: k.form, Breakdown: "nibrs_offense=" + k.offence,
+			Value: &v, SourceURL: url, SourceKind: "primary",
+			Notes: "counted by palermo from NIBRS records: " + nibrsCodes[k.offence].label,
+		})
+	}
+}
+
+// count reads one state's tables into the counts.
+func (b *nibrsBundle) count(file string, codes, ageCodes map[string]string, n *nibrsCounts) error {
+	if f := b.files["NIBRS_ARRESTEE.CSV"]; f != nil {
+		if err := b.countArrests(file, f, codes, ageCodes, n); err != nil {
+			return err
+		}
+	}
+	if b.files["NIBRS_OFFENSE.CSV"] != nil {
+		return b.countOffences(file, codes, ageCodes, n)
+	}
+	return nil
+}
+
+func (b *nibrsBundle) open(file string, f *zip.File, cols []string) (*csvFile, error) {
+	data, err := readZipFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%s: %w", file, f.Name, err)
+	}
+	return openCSVSubset(file+":"+f.Name, data, cols)
+}
+
+func (b *nibrsBundle) countArrests(file string, f *zip.File, codes, ageCodes map[string]string, n *nibrsCounts) error {
+	c, err := b.open(file, f, []string{"DATA_YEAR", "ARRESTEE_ID", "OFFENSE_TYPE_ID", "AGE_ID", "AGE_NUM"})
+	if err != nil {
+		return err
+	}
+	for c.next() {
+		year := c.year("DATA_YEAR")
+		if year == 0 {
+			continue
+		}
+		n.cover(b.state, strconv.Itoa(year), "arrests")
+		code, ok := codes[c.get("OFFENSE_TYPE_ID")]
+		if !ok {
+			continue
+		}
+		n.add(nibrsKey{b.state, strconv.Itoa(year), "arrests", All, ageGroup(ageCodes, c.get("AGE_ID"), c.get("AGE_NUM")), code})
+	}
+	return c.errs.Err()
+}
+
+// countOffences counts 64A/64B offence records and their distinct victims.
+func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]string, n *nibrsCounts) error {
+	need := func(name string) (*zip.File, error) {
+		f := b.files[name]
+		if f == nil {
+			return nil, &PosError{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("bundle %s has NIBRS_OFFENSE.csv but no %s", b.state, name)}
+		}
+		return f, nil
+	}
+	of, err := need("NIBRS_OFFENSE.CSV")
+	if err != nil {
+		return err
+	}
+	c, err := b.open(file, of, []string{"DATA_YEAR", "OFFENSE_ID", "OFFENSE_TYPE_ID"})
+	if err != nil {
+		return err
+	}
+	type offence struct{ year, code string }
+	ht := map[string]offence{} // OFFENSE_ID of 64A/64B offences
+	for c.next() {
+		year := c.year("DATA_YEAR")
+		if year == 0 {
+			continue
+		}
+		n.cover(b.state, strconv.Itoa(year), "offences")
+		code, ok := codes[c.get("OFFENSE_TYPE_ID")]
+		if !ok || nibrsCodes[code].measureForm == "" {
+			continue
+		}
+		id := c.required("OFFENSE_ID")
+		ht[id] = offence{strconv.Itoa(year), code}
+		n.add(nibrsKey{b.state, strconv.Itoa(year), "offences_recorded", nibrsCodes[code].measureForm, All, code})
+	}
+	if err := c.errs.Err(); err != nil {
+		return err
+	}
+	vof, err := need("NIBRS_VICTIM_OFFENSE.CSV")
+	if err != nil {
+		return err
+	}
+	c, err = b.open(file, vof, []string{"VICTIM_ID", "OFFENSE_ID"})
+	if err != nil {
+		return err
+	}
+	type victimOf struct{ year, code string }
+	victims := map[string]map[victimOf]bool{} // VICTIM_ID -> the HT offences it is a victim of
+	for c.next() {
+		o, ok := ht[c.get("OFFENSE_ID")]
+		if !ok {
+			continue
+		}
+		v := c.required("VICTIM_ID")
+		if victims[v] == nil {
+			victims[v] = map[victimOf]bool{}
+		}
+		victims[v][victimOf(o)] = true
+	}
+	if err := c.errs.Err(); err != nil {
+		return err
+	}
+	if len(victims) == 0 {
+		return nil
+	}
+	vf, err := need("NIBRS_VICTIM.CSV")
+	if err != nil {
+		return err
+	}
+	c, err = b.open(file, vf, []string{"VICTIM_ID", "AGE_ID", "AGE_NUM"})
+	if err != nil {
+		return err
+	}
+	found := 0
+	for c.next() {
+		of, ok := victims[c.get("VICTIM_ID")]
+		if !ok {
+			continue
+		}
+		found++
+		age := ageGroup(ageCodes, c.get("AGE_ID"), c.get("AGE_NUM"))
+		for o := range of {
+			n.add(nibrsKey{b.state, o.year, "victims_recorded", nibrsCodes[o.code].measureForm, age, o.code})
+		}
+	}
+	if err := c.errs.Err(); err != nil {
+		return err
+	}
+	// Plausibility: every victim linked to a trafficking offence exists.
+	if found != len(victims) {
+		return &PosError{File: file + ":" + vf.Name, Line: 1, Col: 1,
+			Msg: fmt.Sprintf("%d victims linked to human-trafficking offences are missing from the victim table", len(victims)-found)}
+	}
+	return nil
+}
