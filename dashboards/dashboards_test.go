@@ -20,9 +20,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the dashboard JSON files")
 
-// Published computes the indicators on the embedded default and returns
-// the ids with at least one published value.
-func Published(t testing.TB) map[string]bool {
+// published computes the indicators on the embedded default and returns
+// the ids with at least one published value, with their jurisdictions.
+func published(t testing.TB) Published {
 	t.Helper()
 	sets, err := sources.LoadEmbedded(context.Background(), memory.NewGoAllocator())
 	if err != nil {
@@ -37,11 +37,14 @@ func Published(t testing.TB) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]bool{}
+	out := Published{}
 	for _, r := range snap.Rows {
-		if r.Published() {
-			out[r.Indicator.ID] = true
+		if r.Published() && !contains(out[r.Indicator.ID], r.Jurisdiction) {
+			out[r.Indicator.ID] = append(out[r.Indicator.ID], r.Jurisdiction)
 		}
+	}
+	for _, js := range out {
+		sort.Strings(js)
 	}
 	return out
 }
@@ -49,7 +52,7 @@ func Published(t testing.TB) map[string]bool {
 // TestDashboardsUpToDate regenerates the dashboards from the catalogue and
 // fails on any difference with the committed JSON.
 func TestDashboardsUpToDate(t *testing.T) {
-	files, err := Generate(metrics.Catalogue, Published(t))
+	files, err := Generate(metrics.Catalogue, published(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,12 +87,12 @@ func TestDashboardsUpToDate(t *testing.T) {
 // indicator with a published value has a panel whose description carries
 // its caveats and direction.
 func TestDashboardRules(t *testing.T) {
-	published := Published(t)
+	published := published(t)
 	// A new catalogue entry with data appears without hand-editing JSON.
 	probe := *metrics.Catalogue[6]
 	probe.ID, probe.Title = "probe_indicator", "Probe indicator"
 	cat := append(append([]*metrics.Indicator{}, metrics.Catalogue...), &probe)
-	published["probe_indicator"] = true
+	published["probe_indicator"] = []string{"WLD"}
 	files, err := Generate(cat, published)
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +129,7 @@ func TestDashboardRules(t *testing.T) {
 		titles[p.Title] = p
 	}
 	for _, ind := range metrics.Catalogue {
-		if !published[ind.ID] {
+		if _, ok := published[ind.ID]; !ok {
 			continue
 		}
 		p, ok := titles[ind.Title]

@@ -19,11 +19,16 @@ var dsVar = &Datasource{Type: "prometheus", UID: "${datasource}"}
 // Files are the generated dashboards, by file name.
 type Files map[string][]byte
 
-// Generate builds every dashboard. published names the indicators that have
-// at least one published value on the data the dashboards are generated
-// against; computed indicators without one are listed in a coverage panel
-// instead of getting an empty chart.
-func Generate(cat []*metrics.Indicator, published map[string]bool) (Files, error) {
+// Published maps each indicator with at least one published value, on the
+// data the dashboards are generated against, to the jurisdictions it has
+// values for.
+type Published map[string][]string
+
+// Generate builds every dashboard. Computed indicators without a published
+// value are listed in a coverage panel instead of getting an empty chart,
+// and the jurisdictions selected by default are the fewest that give every
+// indicator panel data.
+func Generate(cat []*metrics.Indicator, published Published) (Files, error) {
 	files := Files{}
 	for name, d := range map[string]*Dashboard{
 		"victim-centred.json":  victimCentred(cat, published),
@@ -215,12 +220,47 @@ func indicatorDescription(ind *metrics.Indicator) string {
 	return b.String()
 }
 
-func victimCentred(cat []*metrics.Indicator, published map[string]bool) *Dashboard {
+// defaultJurisdictions picks, greedily, the fewest jurisdictions whose
+// values cover every published indicator, WLD first when it helps.
+func defaultJurisdictions(published Published) []string {
+	uncovered := map[string]bool{}
+	for id := range published {
+		uncovered[id] = true
+	}
+	var picked []string
+	for len(uncovered) > 0 {
+		gain := map[string]int{}
+		for id := range uncovered {
+			for _, j := range published[id] {
+				gain[j]++
+			}
+		}
+		best := ""
+		for j, n := range gain {
+			if best == "" || n > gain[best] || n == gain[best] && (j == "WLD" || best != "WLD" && j < best) {
+				best = j
+			}
+		}
+		if best == "" {
+			break
+		}
+		picked = append(picked, best)
+		for id := range uncovered {
+			if contains(published[id], best) {
+				delete(uncovered, id)
+			}
+		}
+	}
+	sort.Strings(picked)
+	return picked
+}
+
+func victimCentred(cat []*metrics.Indicator, published Published) *Dashboard {
 	d := newDashboard("palermo-victim-centred", "palermo: Is enforcement victim-centred?",
 		"Indicators of victim-centred anti-trafficking enforcement by jurisdiction and period, generated from palermo's catalogue.",
 		queryVariable("jurisdiction", "Jurisdiction",
 			"ISO 3166-1 alpha-3 country, WLD for the world, TIP-<bureau> for State Department regions.",
-			`label_values({__name__=~"palermo_.+",jurisdiction!=""}, jurisdiction)`, []string{"WLD", "USA"}, true),
+			`label_values({__name__=~"palermo_.+",jurisdiction!=""}, jurisdiction)`, defaultJurisdictions(published), true),
 		queryVariable("period", "Period", "Data year (or fiscal year).",
 			`label_values({__name__=~"palermo_.+",jurisdiction=~"$jurisdiction",period!=""}, period)`, []string{"All"}, true),
 	)
@@ -237,7 +277,7 @@ func victimCentred(cat []*metrics.Indicator, published map[string]bool) *Dashboa
 		if !ind.HasData() {
 			continue
 		}
-		if !published[ind.ID] {
+		if _, ok := published[ind.ID]; !ok {
 			gaps = append(gaps, ind.ID)
 			continue
 		}
@@ -298,11 +338,11 @@ func operations() *Dashboard {
 	return d
 }
 
-func countries(cat []*metrics.Indicator, published map[string]bool) *Dashboard {
+func countries(cat []*metrics.Indicator, published Published) *Dashboard {
 	var opts []Option
 	var def Option
 	for _, ind := range cat {
-		if !published[ind.ID] || !contains(ind.Sources, "unodc_glotip") {
+		if _, ok := published[ind.ID]; !ok || !contains(ind.Sources, "unodc_glotip") {
 			continue
 		}
 		o := Option{Text: ind.Title, Value: ind.Metric()}

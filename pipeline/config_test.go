@@ -10,7 +10,7 @@ func TestEmbeddedConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(cfg.EnabledSources(), ","); got != "fbi_operations,tip_global,unodc_glotip" {
+	if got := strings.Join(cfg.EnabledSources(), ","); got != "fbi_nibrs,fbi_operations,tip_global,unodc_glotip" {
 		t.Fatalf("enabled sources = %s", got)
 	}
 	if cfg.Privacy.MinCell != 10 || cfg.Privacy.UnstableBelow != 20 {

@@ -79,7 +79,7 @@ func TestRunThenExport(t *testing.T) {
 		t.Fatal("export differs from the exports written by run")
 	}
 	code, stdout, _ := palermo(t, "sources", "--data-dir", data)
-	if code != 0 || strings.Count(stdout, " ok ") != 3 {
+	if code != 0 || strings.Count(stdout, " ok ") != 4 {
 		t.Fatalf("sources exited %d:\n%s", code, stdout)
 	}
 	code, stdout, _ = palermo(t, "indicators", "--data-dir", data, "--format", "table")
@@ -148,7 +148,7 @@ func TestUsage(t *testing.T) {
 	if code, _, stderr := palermo(t, "export", "--data-dir", t.TempDir(), "--out", t.TempDir()); code != 1 || !strings.Contains(stderr, "no snapshots") {
 		t.Fatalf("export without snapshots exited %d: %s", code, stderr)
 	}
-	if code, stdout, _ := palermo(t, "indicators", "--all"); code != 0 || !strings.Contains(stdout, "lacks data: fbi_nibrs") {
+	if code, stdout, _ := palermo(t, "indicators", "--all"); code != 0 || !strings.Contains(stdout, "lacks data: ") || !regexp.MustCompile(`minor_prostitution_arrests\s+yes`).MatchString(stdout) {
 		t.Fatalf("indicators --all exited %d:\n%s", code, stdout)
 	}
 }
