@@ -9,6 +9,11 @@ import (
 // checks the positioned error each one must produce.
 func TestCSVSourcesDamaged(t *testing.T) {
 	tip := string(readFile(t, "snapshots/tip_global_law_enforcement.csv"))
+	relief := string(readFile(t, "snapshots/us_immigration_relief.csv"))
+	federal := string(readFile(t, "snapshots/us_federal_prosecution_series.csv"))
+	cbp := string(readFile(t, "snapshots/cbp_forced_labor_enforcement.csv"))
+	ctdc := string(readFile(t, "testdata/ctdc/the_global_k_anon_dataset.EXCERPT.csv"))
+	tmpl := string(readFile(t, "testdata/operations/fbi_occ_2016_2017.csv"))
 	ops := string(readFile(t, "snapshots/operation_results.csv"))
 	lines := func(s string) []string { return strings.Split(s, "\n") } // the files end lines with CRLF; the CR stays in each piece
 	setLine := func(s string, n int, f func(string) string) string {
@@ -56,10 +61,43 @@ func TestCSVSourcesDamaged(t *testing.T) {
 			strings.Replace(ops, ",59,,200,68,", ",259,,200,68,", 1),
 			`minors (259) exceed victims_identified_total (200)`},
 	}
+	cases = append(cases, []struct{ name, source, data, want string }{
+		{"relief fiscal year", "us_immigration_relief", strings.Replace(relief, "\n2006,t1_principal_approvals_I914,212,", "\nFY06,t1_principal_approvals_I914,212,", 1),
+			`x.csv:6:1: fiscal_year: "FY06" is not a fiscal year`},
+		{"relief duplicate", "us_immigration_relief", strings.Replace(relief, "\n2006,t1_principal_denials_I914,127,", "\n2006,t1_principal_approvals_I914,127,", 1),
+			`x.csv:7:6: duplicate t1_principal_approvals_i914 for FY2006 (first on line 6)`},
+		{"federal period type", "us_federal_prosecutions", strings.Replace(federal, ",fiscal_year,2012,suspects_referred", ",fiscal,2012,suspects_referred", 1),
+			`unknown period_type "fiscal"`},
+		{"federal value", "us_federal_prosecutions", strings.Replace(federal, ",persons_prosecuted,805,", ",persons_prosecuted,8O5,", 1),
+			`value: "8O5" is not a non-negative whole number`},
+		{"cbp period", "cbp_forced_labor", strings.Replace(cbp, "\nCY1991,", "\n1991/92,", 1),
+			`x.csv:2:1: period "1991/92" is none of`},
+		{"ctdc terms header", "ctdc", strings.Replace(ctdc, "By using this data", "Using this data", 1),
+			`x.csv:1:1: the first header cell must be CTDC's terms-of-use sentence`},
+		{"ctdc flag", "ctdc", strings.Replace(ctdc, ";1;;0;1;0;0;;", ";1;;0;yes;0;0;;", 1),
+			`isSexualExploit: "yes" is neither 1, 0 nor empty`},
+		{"ctdc country", "ctdc", strings.Replace(ctdc, ";LY;", ";XX;", 1),
+			`CountryOfExploitation "XX" is not an ISO 3166-1 alpha-2 code`},
+		{"template type", "operations", strings.Replace(tmpl, ",multi_agency,,239,", ",raid,,239,", 1),
+			`x.csv:2:46: operation_type "raid" is none of`},
+		{"template dates", "operations", strings.Replace(tmpl, "2016-10-13,2016-10-16", "2016-10-13,2016-10-06", 1),
+			`x.csv:2:35: end_date 2016-10-06 is before start_date 2016-10-13`},
+		{"template jurisdiction", "operations", strings.Replace(tmpl, ",FBI,USA,2016", ",FBI,Minnesota,2016", 1),
+			`x.csv:2:20: jurisdiction "Minnesota" is neither`},
+		{"template roles above total", "operations", strings.Replace(tmpl, ",multi_agency,,239,", ",multi_agency,200,239,", 1),
+			`arrests by role add up to 239, more than arrests_total 200`},
+		{"template extra column", "operations", strings.Replace(tmpl, ",source_url\n", ",source_url,victim_name\n", 1),
+			`unknown columns: victim_name`},
+		{"template identifiers", "operations", strings.Replace(tmpl, ",source_url\n", ",source_url,address\n", 1),
+			`column "address" carries personal identifiers`},
+	}...)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			file := "tip.csv"
-			if c.source == "fbi_operations" {
+			file := "x.csv"
+			switch c.source {
+			case "tip_global":
+				file = "tip.csv"
+			case "fbi_operations":
 				file = "ops.csv"
 			}
 			out, err := parse(t, c.source, file, []byte(c.data))

@@ -28,7 +28,7 @@ func init() {
 			Description:      "Incident-based crime records submitted by participating agencies, published as one ZIP of relational CSV tables per state and year. Coverage is partial and grows over the years.",
 			CitationFull:     "Federal Bureau of Investigation, Crime Data Explorer, NIBRS data by state (Minnesota, 2018).",
 			AttributionShort: "FBI NIBRS (Crime Data Explorer)",
-			URLMain:          "https://cde.ucr.cjis.gov/",
+			URLMain:          cdeURL,
 			License:          License{Name: "Public domain (U.S. Government work, 17 U.S.C. 105)", URL: "https://www.usa.gov/government-copyright"},
 		},
 		// The FBI publishes a data year once a year, in the autumn; check monthly.
@@ -38,6 +38,10 @@ func init() {
 		Parse:           parseNIBRS,
 	})
 }
+
+// cdeURL is the FBI Crime Data Explorer, where NIBRS bundles and the UCR
+// files are published.
+const cdeURL = "https://cde.ucr.cjis.gov/"
 
 // The NIBRS offence codes palermo counts; their numeric ids come from each
 // bundle's NIBRS_OFFENSE_TYPE table.
@@ -141,7 +145,7 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 	}
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()
-	counts.emit(ob, in.Provenance.Origin.URLMain)
+	counts.emit(ob, cdeURL)
 	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance}, nil
 }
 

@@ -43,8 +43,8 @@ func TestNIBRSMinnesota2018(t *testing.T) {
 		return get("measure") + " " + get("breakdown") + " " + get("age_group")
 	})
 	want := map[string]float64{
-		"offences_recorded nibrs_offense=64A all": 6,
-		"offences_recorded nibrs_offense=64B all": 0,
+		"offences_recorded nibrs_offense=64A all":  6,
+		"offences_recorded nibrs_offense=64B all":  0,
 		"victims_recorded nibrs_offense=64A minor": 5,
 		"victims_recorded nibrs_offense=64A adult": 1,
 		"arrests nibrs_offense=64A adult":          1,

@@ -17,7 +17,7 @@ import (
 	"time"
 )
 
-//go:embed snapshots/*.csv snapshots/*.xlsx snapshots/*.zip
+//go:embed snapshots/*.csv snapshots/*.xlsx snapshots/*.zip snapshots/*.txt
 var snapshotFS embed.FS
 
 // LocationEmbedded selects the snapshot shipped in the binary.

@@ -80,6 +80,12 @@ func TestParseGolden(t *testing.T) {
 		{"tip_global", "snapshots/tip_global_law_enforcement.csv", TableObservations},
 		{"fbi_operations", "snapshots/operation_results.csv", TableOperations},
 		{"unodc_glotip", "testdata/unodc_glotip/excerpt.xlsx", TableObservations},
+		{"fbi_nibrs", "snapshots/nibrs_MN_2018.zip", TableObservations},
+		{"us_immigration_relief", "snapshots/us_immigration_relief.csv", TableObservations},
+		{"us_federal_prosecutions", "snapshots/us_federal_prosecution_series.csv", TableObservations},
+		{"cbp_forced_labor", "snapshots/cbp_forced_labor_enforcement.csv", TableObservations},
+		{"ctdc", "testdata/ctdc/the_global_k_anon_dataset.EXCERPT.csv", TableObservations},
+		{"operations", "testdata/operations/fbi_occ_2016_2017.csv", TableOperations},
 	}
 	for _, c := range cases {
 		t.Run(c.source, func(t *testing.T) {

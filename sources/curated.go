@@ -1,0 +1,86 @@
+package sources
+
+import (
+	"context"
+	"regexp"
+	"strings"
+)
+
+// curatedSeries describes a curated long-format CSV (one number per row,
+// each with the page it was read from), the shape of the hand-typed series
+// in palermo's research snapshot. Each curated source declares its layout
+// in its own file and shares this parser.
+type curatedSeries struct {
+	source       string
+	columns      []string // the exact header
+	jurisdiction string
+	// period reads and normalises the row's period, recording any error.
+	period func(f *csvFile) string
+	// notes builds the row's notes from its columns.
+	notes func(f *csvFile) string
+}
+
+var measureName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+func (c curatedSeries) parse(ctx context.Context, in Input) (*Output, error) {
+	f, err := openCSV(in.Name, in.Data, c.columns)
+	if err != nil {
+		return nil, err
+	}
+	ob := NewObservationsBuilder(in.Mem)
+	defer ob.Release()
+	seen := map[[2]string]int{}
+	for f.next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		period := c.period(f)
+		measure := strings.ToLower(f.required("measure"))
+		if measure != "" && !measureName.MatchString(measure) {
+			f.fail("measure", "measure %q is not a name of lower-case letters, digits and underscores", f.get("measure"))
+		}
+		var value *float64
+		if n := f.count("value"); n != nil {
+			v := float64(*n)
+			value = &v
+		}
+		url := f.required("source_url")
+		if url != "" && !isHTTPURL(url) {
+			f.fail("source_url", "source_url %q is not an http(s) URL", url)
+		}
+		if period == "" || measure == "" {
+			continue
+		}
+		k := [2]string{period, measure}
+		if prev, dup := seen[k]; dup {
+			f.fail("measure", "duplicate %s for %s (first on line %d)", measure, period, prev)
+			continue
+		}
+		seen[k] = f.line()
+		ob.Append(Observation{
+			Source: c.source, Jurisdiction: c.jurisdiction, JurisdictionName: c.jurisdiction,
+			Period: period, Measure: measure, Sex: All, AgeGroup: All, Form: All,
+			Value: value, SourceURL: url, SourceKind: "secondary", Notes: c.notes(f),
+		})
+	}
+	if err := f.errs.Err(); err != nil {
+		return nil, err
+	}
+	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance}, nil
+}
+
+var fiscalYear = regexp.MustCompile(`^(?:FY)?(\d{4})$`)
+
+// fiscalPeriod reads a fiscal-year column as FY2014.
+func fiscalPeriod(col string) func(f *csvFile) string {
+	return func(f *csvFile) string {
+		m := fiscalYear.FindStringSubmatch(f.get(col))
+		if m == nil {
+			f.fail(col, "%s: %q is not a fiscal year such as 2014 or FY2014", col, f.get(col))
+			return ""
+		}
+		return "FY" + m[1]
+	}
+}
+
+func column(col string) func(f *csvFile) string { return func(f *csvFile) string { return f.get(col) } }
