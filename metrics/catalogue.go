@@ -145,7 +145,7 @@ var Catalogue = []*Indicator{
 		ShortUnit:    "victims/arrest",
 		Direction:    Up,
 		Principles:   []string{"P4", "P10"},
-		Sources:      []string{"fbi_operations"},
+		Sources:      []string{"fbi_operations", "operations"},
 		PrivacyClass: OfficialAggregate,
 		Formula: operationRatio{
 			num:  victimsIdentified,
@@ -169,7 +169,7 @@ var Catalogue = []*Indicator{
 		ShortUnit:    "share",
 		Direction:    Up,
 		Principles:   []string{"P4"},
-		Sources:      []string{"fbi_operations"},
+		Sources:      []string{"fbi_operations", "operations"},
 		PrivacyClass: OfficialAggregate,
 		Formula: operationRatio{
 			num:  func(o *operation) *float64 { return o.arrestsTraffickers },
@@ -192,7 +192,7 @@ var Catalogue = []*Indicator{
 		ShortUnit:    "minors/arrest",
 		Direction:    Neutral,
 		Principles:   []string{"P4"},
-		Sources:      []string{"fbi_operations"},
+		Sources:      []string{"fbi_operations", "operations"},
 		PrivacyClass: OfficialAggregate,
 		Formula: operationRatio{
 			num:  func(o *operation) *float64 { return o.victimsMinor },
@@ -215,7 +215,7 @@ var Catalogue = []*Indicator{
 		ShortUnit:    "share",
 		Direction:    Down,
 		Principles:   []string{"P4"},
-		Sources:      []string{"fbi_operations"},
+		Sources:      []string{"fbi_operations", "operations"},
 		PrivacyClass: OfficialAggregate,
 		Formula:      operationsWithoutVictims{},
 	},
@@ -233,7 +233,7 @@ var Catalogue = []*Indicator{
 		ShortUnit:    "share",
 		Direction:    Down,
 		Principles:   []string{"P3", "P1"},
-		Sources:      []string{"fbi_operations"},
+		Sources:      []string{"fbi_operations", "operations"},
 		PrivacyClass: OfficialAggregate,
 		Formula: operationRatio{
 			num: func(o *operation) *float64 { return o.arrestsSellers },
@@ -262,7 +262,7 @@ var Catalogue = []*Indicator{
 		ShortUnit:    "share",
 		Direction:    Up,
 		Principles:   []string{"P2", "P1"},
-		Sources:      []string{"fbi_operations"},
+		Sources:      []string{"fbi_operations", "operations"},
 		PrivacyClass: OfficialAggregate,
 		Formula: operationRatio{
 			num:  func(o *operation) *float64 { return o.victimsReferred },
@@ -409,7 +409,8 @@ var Catalogue = []*Indicator{
 		Direction:    Up,
 		Principles:   []string{"P7"},
 		PrivacyClass: OfficialAggregate,
-		MissingData:  "us_federal_prosecutions (HTI Federal Human Trafficking Report series; curated file in shared data, source not built yet)",
+		Sources:      []string{"us_federal_prosecutions"},
+		Formula:      ratio{num: sel("new_criminal_ht_cases_filed_forced_labor", "all"), den: sel("new_criminal_ht_cases_filed", "all")},
 	},
 
 	// B3. Non-punishment (P3, P1)
@@ -604,7 +605,8 @@ var Catalogue = []*Indicator{
 		Principles:      []string{"P1", "P2"},
 		NormativeAnchor: "22 U.S.C. 7105(c)(3) (Continued Presence)",
 		PrivacyClass:    OfficialAggregate,
-		MissingData:     "us_immigration_relief (curated T visa and Continued Presence series; source not built yet)",
+		Sources:         []string{"us_immigration_relief"},
+		Formula:         ratio{num: sel("continued_presence_issued", "all"), den: sel("hhs_certification_letters_foreign_adults", "all")},
 	},
 	{
 		ID:               "continued_presence_median_days",
@@ -640,7 +642,8 @@ var Catalogue = []*Indicator{
 		Principles:      []string{"P1", "P2"},
 		NormativeAnchor: "8 U.S.C. 1101(a)(15)(T) (T nonimmigrant status)",
 		PrivacyClass:    OfficialAggregate,
-		MissingData:     "us_immigration_relief (curated USCIS I-914 series; source not built yet)",
+		Sources:         []string{"us_immigration_relief"},
+		Formula:         ratio{num: sel("t1_principal_approvals_i914", "all"), den: append(sel("t1_principal_approvals_i914", "all"), sel("t1_principal_denials_i914", "all")...)},
 	},
 	{
 		ID:               "residence_permits_per_non_national_victim",
@@ -715,7 +718,8 @@ var Catalogue = []*Indicator{
 		Principles:      []string{"P6"},
 		NormativeAnchor: "19 U.S.C. 1307 (Tariff Act of 1930, section 307)",
 		PrivacyClass:    NonVictim,
-		MissingData:     "cbp_forced_labor (curated CBP series; source not built yet)",
+		Sources:         []string{"cbp_forced_labor"},
+		Formula:         count{part: append(sel("wros_issued", "all"), sel("findings_issued", "all")...)},
 	},
 	{
 		ID:               "civil_case_ratio",

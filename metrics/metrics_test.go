@@ -105,6 +105,24 @@ func TestEmbeddedFigures(t *testing.T) {
 	f("operation_victims_per_arrest", "USA", "2008", "fbi_operations", 47, 642, 0.073, StatusOK, "minors_only")
 	// Operation Independence Day (2019): 103 juveniles, 67 suspected traffickers.
 	f("operation_minors_per_trafficker_arrest", "USA", "2019", "fbi_operations", 103, 67, 1.537, StatusOK, "")
+	// T visa principal approvals over decisions: FY2005 113/434, FY2009 313/390.
+	f("t_visa_approval_ratio", "USA", "FY2005", "us_immigration_relief", 113, 434, 0.26, StatusOK, "")
+	f("t_visa_approval_ratio", "USA", "FY2009", "us_immigration_relief", 313, 390, 0.80, StatusOK, "")
+	// Continued Presence per HHS certification letter to foreign adults, FY2014: 130/530.
+	f("continued_presence_per_certified_adult", "USA", "FY2014", "us_immigration_relief", 130, 530, 0.25, StatusOK, "")
+	// HTI: 5 of 183 new federal criminal cases in 2022 were forced labour.
+	f("labour_share_new_federal_cases_ratio", "USA", "2022", "us_federal_prosecutions", 5, 183, 0.027, StatusOK, "")
+	// CBP, FY2024: 1 Withhold Release Order and 0 Findings.
+	f("forced_labour_import_actions", "USA", "FY2024", "cbp_forced_labor", 1, -1, 1, StatusOK, "")
+	// NIBRS Minnesota 2018: the 5 child victims of 64A offences are withheld,
+	// and so is every ratio built on them; arrest counts are published.
+	f("child_sex_trafficking_victims_recorded", "US-MN", "2018", "fbi_nibrs", -1, -1, 0, StatusSuppressed, ReasonMinCell)
+	f("ht_victims_recorded", "US-MN", "2018", "fbi_nibrs", -1, -1, 0, StatusSuppressed, ReasonMinCell)
+	f("minor_arrests_per_child_victim", "US-MN", "2018", "fbi_nibrs", -1, -1, 0, StatusSuppressed, ReasonMinCell)
+	f("minor_prostitution_arrests", "US-MN", "2018", "fbi_nibrs", 0, -1, 0, StatusOK, "")
+	f("ht_arrests", "US-MN", "2018", "fbi_nibrs", 2, -1, 2, StatusOK, "")
+	f("prostitution_buying_arrests", "US-MN", "2018", "fbi_nibrs", 3, -1, 3, StatusOK, "")
+	f("prostitution_arrests_per_ht_arrest", "US-MN", "2018", "fbi_nibrs", 2, 2, 1, StatusUnstable, ReasonSmallDenominator)
 	// Most releases give traffickers or all arrests, never both: no_data.
 	f("operation_trafficker_arrest_ratio", "USA", "2013", "fbi_operations", -1, -1, 0, StatusNoData, ReasonMissingInput)
 }

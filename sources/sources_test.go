@@ -102,3 +102,12 @@ func TestParseGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestDocsUpToDate regenerates docs/sources.md from the specs.
+func TestDocsUpToDate(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteDocs(&buf); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "../docs/sources.md", buf.Bytes())
+}

@@ -79,7 +79,7 @@ func TestRunThenExport(t *testing.T) {
 		t.Fatal("export differs from the exports written by run")
 	}
 	code, stdout, _ := palermo(t, "sources", "--data-dir", data)
-	if code != 0 || strings.Count(stdout, " ok ") != 4 {
+	if code != 0 || strings.Count(stdout, " ok ") != 8 {
 		t.Fatalf("sources exited %d:\n%s", code, stdout)
 	}
 	code, stdout, _ = palermo(t, "indicators", "--data-dir", data, "--format", "table")
