@@ -124,6 +124,9 @@ func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (*Manifes
 		return nil, fmt.Errorf("parse %s: %w", job, err)
 	}
 	defer out.Release()
+	if err := r.checkJumps(ctx, spec, out); err != nil {
+		return nil, fmt.Errorf("%s: %w", job, err)
+	}
 	return r.Store.Write(ctx, job, out)
 }
 

@@ -3,12 +3,14 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -249,5 +251,62 @@ func TestRunnerNotModified(t *testing.T) {
 	}
 	if gen, _ := r.Store.Current("test_count"); parses.Load() != 2 || gen == first {
 		t.Fatalf("a changed file was not parsed and stored (parses %d)", parses.Load())
+	}
+}
+
+// TestRunnerRefusesJumps: per-agency counts that grow by orders of
+// magnitude against the previous snapshot fail the run (the corruption seen
+// in a CDE export, where Aurora CO's 8 offences of 2015 became 512), and
+// the previous snapshot stays.
+func TestRunnerRefusesJumps(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile("../sources/snapshots/traffickingCrimes_2015.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "ht.txt")
+	os.WriteFile(path, good, 0o644)
+	r := newTestRunner(t, "sources:\n  fbi_ucr_ht:\n    location: "+path+"\n")
+	if err := r.Run(context.Background(), "fbi_ucr_ht", "manual"); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := r.Store.Current("fbi_ucr_ht")
+	// Aurora, CO (ORI CO00101): multiply its monthly commercial-sex counts by
+	// 64, keeping each record consistent (the total is the sum of the forms).
+	lines := strings.Split(string(good), "\n")
+	changed := false
+	for i, l := range lines {
+		if len(l) < 100 || l[3:10] != "CO00101" {
+			continue
+		}
+		b := []byte(l)
+		for month := 0; month < 12; month++ {
+			for k := 0; k < 5; k++ {
+				cs, tot := 87+month*75+k*15, 87+month*75+k*15+10
+				if tot+5 > len(b) {
+					continue
+				}
+				n, err := strconv.Atoi(strings.TrimSpace(string(b[cs : cs+5])))
+				if err != nil || n == 0 {
+					continue
+				}
+				is, _ := strconv.Atoi(strings.TrimSpace(string(b[cs+5 : cs+10])))
+				copy(b[cs:], fmt.Sprintf("%05d", n*64))
+				copy(b[tot:], fmt.Sprintf("%05d", n*64+is))
+				changed = true
+			}
+		}
+		lines[i] = string(b)
+	}
+	if !changed {
+		t.Fatal("no Aurora counts found")
+	}
+	os.WriteFile(path, []byte(strings.Join(lines, "\n")), 0o644)
+	err = r.Run(context.Background(), "fbi_ucr_ht", "manual")
+	if !errors.Is(err, ErrImplausible) || !strings.Contains(err.Error(), "ori=CO00101") {
+		t.Fatalf("err = %v, want an implausible jump for Aurora", err)
+	}
+	if gen, _ := r.Store.Current("fbi_ucr_ht"); gen != first {
+		t.Fatal("an implausible run replaced the snapshot")
 	}
 }

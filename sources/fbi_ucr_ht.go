@@ -32,6 +32,9 @@ func init() {
 		Tables:          []string{TableObservations},
 		Embedded:        &Snapshot{File: "traffickingCrimes_2015.txt", RetrievedAt: snapshotDate},
 		Parse:           parseUCRHT,
+		// An agency's yearly count ten times its previous one (and 50 more)
+		// is more likely a corrupted export than a real change.
+		Jump: &JumpCheck{Factor: 10, Min: 50, Breakdown: "ori="},
 	})
 }
 

@@ -94,9 +94,22 @@ type Spec struct {
 	// later editions: the edition becomes part of the published source
 	// label (tip_global:2024), so figures from two editions never mix.
 	EditionInLabel bool
+	// Jump, when set, declares a plausibility check against the previous
+	// snapshot: a run whose counts jump by orders of magnitude fails.
+	Jump *JumpCheck
 	// Parse turns raw bytes into canonical tables. It reports every problem
 	// it finds as a PosError (in an ErrorList), never a panic.
 	Parse func(ctx context.Context, in Input) (*Output, error)
+}
+
+// JumpCheck fails a run when an observation grows by Factor or more, and by
+// at least Min, against the same series (jurisdiction, measure, breakdown)
+// in the previous snapshot. It catches corrupted per-agency counts, such as
+// the CDE export whose counts were multiplied by 64.
+type JumpCheck struct {
+	Factor    float64
+	Min       float64
+	Breakdown string // only rows whose breakdown has this prefix, e.g. "ori="
 }
 
 var (
