@@ -37,6 +37,8 @@ func readFile(t *testing.T, path string) []byte {
 	return b
 }
 
+func readFileErr(path string) ([]byte, error) { return os.ReadFile(path) }
+
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *update {
