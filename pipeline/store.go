@@ -130,17 +130,20 @@ func (s *Store) Write(ctx context.Context, source string, out *sources.Output) (
 }
 
 // prune removes generations other than the current and the previous good one,
-// and temporary directories left by crashed writes.
+// and the temporary directories and files left by crashed writes.
 func (s *Store) prune(source string, keep ...string) {
 	entries, err := os.ReadDir(s.sourceDir(source))
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
+		n := e.Name()
 		if !e.IsDir() {
+			if strings.HasPrefix(n, ".CURRENT.tmp-") {
+				os.Remove(filepath.Join(s.sourceDir(source), n)) // torn pointer swap
+			}
 			continue
 		}
-		n := e.Name()
 		kept := false
 		for _, k := range keep {
 			kept = kept || n == k
