@@ -26,7 +26,17 @@ type Server struct {
 	Publisher *metrics.Publisher
 	Log       *slog.Logger
 	Registry  *prometheus.Registry
+	Timeouts  Timeouts
 }
+
+// Timeouts bound how long a client may take, so slow or stalled clients
+// are cut off instead of holding connections.
+type Timeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+// DefaultTimeouts suit scrapes and export downloads.
+var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 60 * time.Second, Idle: 120 * time.Second}
 
 // New builds a server and its Prometheus registry.
 func New(runner *pipeline.Runner, sched *pipeline.Scheduler, pub *metrics.Publisher, log *slog.Logger) *Server {
@@ -38,7 +48,7 @@ func New(runner *pipeline.Runner, sched *pipeline.Scheduler, pub *metrics.Publis
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-	srv := &Server{Runner: runner, Scheduler: sched, Publisher: pub, Log: log, Registry: reg}
+	srv := &Server{Runner: runner, Scheduler: sched, Publisher: pub, Log: log, Registry: reg, Timeouts: DefaultTimeouts}
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "palermo_ready",
 		Help: "1 when every enabled job has a good snapshot and the published indicators include it (what /readyz answers 200 for), else 0.",
@@ -171,10 +181,10 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           s.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: s.Timeouts.ReadHeader,
+		ReadTimeout:       s.Timeouts.Read,
+		WriteTimeout:      s.Timeouts.Write,
+		IdleTimeout:       s.Timeouts.Idle,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 	}

@@ -1,0 +1,207 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/palermo-project/palermo/metrics"
+	"github.com/palermo-project/palermo/pipeline"
+	"github.com/palermo-project/palermo/sources"
+)
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// newTestServer serves the embedded data; every Recompute swaps between
+// the indicators of all sources and those of tip_global alone.
+func newTestServer(t *testing.T) (*Server, *metrics.Publisher) {
+	t.Helper()
+	sets, err := sources.LoadEmbedded(context.Background(), memory.NewGoAllocator())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, s := range sets {
+			s.Release()
+		}
+	})
+	var flip atomic.Bool
+	pub := &metrics.Publisher{Catalogue: metrics.Catalogue, Privacy: metrics.DefaultPrivacy,
+		Load: func(context.Context) ([]*sources.TableSet, error) {
+			for _, s := range sets {
+				for _, tbl := range s.Tables {
+					tbl.Retain() // the publisher releases what Load returns
+				}
+			}
+			if flip.Swap(!flip.Load()) {
+				for _, s := range sets {
+					if s.Source == "tip_global" {
+						return []*sources.TableSet{s}, nil
+					}
+				}
+			}
+			return append([]*sources.TableSet(nil), sets...), nil
+		}}
+	cfg, err := pipeline.LoadConfig("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir = t.TempDir()
+	store, _ := pipeline.OpenStore(cfg.DataDir)
+	state, _ := pipeline.OpenState(cfg.DataDir)
+	return New(pipeline.NewRunner(cfg, store, state, quiet()), nil, pub, quiet()), pub
+}
+
+func serve(t *testing.T, s *Server) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := s.HTTPServer(ln.Addr().String())
+	go hs.Serve(ln)
+	t.Cleanup(func() { hs.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// counts of indicator series in /metrics and of rows in indicators.csv.
+func seriesCount(body []byte) int { return bytes.Count(body, []byte("{jurisdiction=")) }
+func rowCount(body []byte) int    { return bytes.Count(body, []byte("\n")) }
+
+// TestLoadDuringSwap: 200 concurrent clients read /metrics, the CSV export
+// and the landing page for 10 seconds while the indicator snapshot is
+// swapped continuously. No request fails, and every response shows one
+// snapshot whole, never a mix of two.
+func TestLoadDuringSwap(t *testing.T) {
+	s, pub := newTestServer(t)
+	base := serve(t, s)
+	ctx := context.Background()
+	scrape := func() int {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return seriesCount(b)
+	}
+	full, _ := pub.Recompute(ctx) // all sources
+	fullSeries, fullRows := scrape(), rowCount(full.Exports.CSV)
+	tipOnly, _ := pub.Recompute(ctx)
+	tipSeries, tipRows := scrape(), rowCount(tipOnly.Exports.CSV)
+	if fullSeries == tipSeries || fullRows == tipRows {
+		t.Fatal("the two snapshots cannot be told apart")
+	}
+
+	const clients = 200
+	duration := 10 * time.Second
+	deadline := time.Now().Add(duration)
+	stop := make(chan struct{})
+	var swaps atomic.Int64
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if _, err := pub.Recompute(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+			swaps.Add(1)
+		}
+	}()
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
+	var (
+		wg       sync.WaitGroup
+		requests atomic.Int64
+		mu       sync.Mutex
+		failures []string
+	)
+	fail := func(format string, args ...any) {
+		mu.Lock()
+		if len(failures) < 10 {
+			failures = append(failures, fmt.Sprintf(format, args...))
+		}
+		mu.Unlock()
+	}
+	paths := []string{"/metrics", "/exports/indicators.csv", "/"}
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			for i := 0; time.Now().Before(deadline); i++ {
+				p := paths[(c+i)%len(paths)]
+				resp, err := client.Get(base + p)
+				if err != nil {
+					fail("GET %s: %v", p, err)
+					continue
+				}
+				body, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				requests.Add(1)
+				if err != nil || resp.StatusCode != 200 {
+					fail("GET %s: %d %v", p, resp.StatusCode, err)
+					continue
+				}
+				switch p {
+				case "/metrics":
+					if n := seriesCount(body); n != fullSeries && n != tipSeries {
+						fail("/metrics shows %d indicator series: neither snapshot (%d or %d)", n, fullSeries, tipSeries)
+					}
+				case "/exports/indicators.csv":
+					if n := rowCount(body); n != fullRows && n != tipRows {
+						fail("indicators.csv has %d lines: neither snapshot (%d or %d)", n, fullRows, tipRows)
+					}
+				}
+			}
+		}(c)
+	}
+	wg.Wait()
+	close(stop)
+	if len(failures) > 0 {
+		t.Fatalf("%d requests, failures:\n%s", requests.Load(), strings.Join(failures, "\n"))
+	}
+	if swaps.Load() < 3 {
+		t.Fatalf("only %d swaps during the load", swaps.Load())
+	}
+	t.Logf("%d requests by %d clients in %s during %d snapshot swaps", requests.Load(), clients, duration, swaps.Load())
+}
+
+// TestSlowClientCutOff: a client that never finishes its request headers
+// is disconnected after the read-header timeout.
+func TestSlowClientCutOff(t *testing.T) {
+	s, pub := newTestServer(t)
+	pub.Recompute(context.Background())
+	s.Timeouts.ReadHeader = 300 * time.Millisecond
+	base := serve(t, s)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	fmt.Fprint(conn, "GET /metrics HTTP/1.1\r\nHost: palermo\r\n") // and never the blank line
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, err = bufio.NewReader(conn).ReadString('\n')
+	if err == nil {
+		// The server may answer 408 before closing; then the close follows.
+		_, err = io.ReadAll(conn)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("the slow client held its connection for %s", time.Since(start))
+	}
+}
