@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"html/template"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/collectors/version"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/pipeline"
@@ -188,6 +190,22 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 	}
+}
+
+// Serve serves hs on ln. With a web configuration file (the Prometheus
+// exporter-toolkit format every exporter reads: tls_server_config,
+// basic_auth_users, http_server_config), it serves TLS and requires basic
+// auth as the file says; without one, plain HTTP.
+func (s *Server) Serve(ln net.Listener, hs *http.Server, webConfigFile string) error {
+	return web.Serve(ln, hs, &web.FlagConfig{WebConfigFile: &webConfigFile}, s.Log)
+}
+
+// ValidateWebConfig checks a web configuration file before serving.
+func ValidateWebConfig(path string) error {
+	if path == "" {
+		return nil
+	}
+	return web.Validate(path)
 }
 
 // Shutdown helper: stop the HTTP server then the scheduler, within ctx.

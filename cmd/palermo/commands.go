@@ -61,8 +61,12 @@ seconds on the embedded default. Endpoints: /metrics, /healthz, /readyz,
 	c.register(fs, true)
 	listen := fs.String("listen", "", "address to listen on (default: listen of the configuration, 127.0.0.1:9741)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long running jobs get to stop on shutdown")
+	webConfig := fs.String("web.config.file", "", "exporter-toolkit web configuration file enabling TLS and basic auth (https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if err := server.ValidateWebConfig(*webConfig); err != nil {
+		return fmt.Errorf("--web.config.file: %w", err)
 	}
 	a, err := c.app(stderr)
 	if err != nil {
@@ -92,7 +96,7 @@ seconds on the embedded default. Endpoints: /metrics, /healthz, /readyz,
 	defer stop()
 	sched.Start()
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- srv.Serve(ln, hs, *webConfig) }()
 	a.log.Info("palermo serving", "listen", ln.Addr().String(), "config", a.cfg.Path(), "data_dir", a.cfg.DataDir)
 	select {
 	case err := <-errc:
