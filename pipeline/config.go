@@ -41,6 +41,10 @@ type SourceConfig struct {
 	// AllowRedirectHosts lists hosts an HTTP location may redirect to,
 	// besides its own host; redirects elsewhere are refused.
 	AllowRedirectHosts []string `yaml:"allow_redirect_hosts"`
+	// QuarantineMaxShare is the share of rows (0 to 1) that may fail
+	// validation and be quarantined beside the snapshot; above it the run
+	// fails. 0, the default, publishes nothing from a file with a bad row.
+	QuarantineMaxShare float64 `yaml:"quarantine_max_share"`
 }
 
 // IsEnabled reports whether the source runs; sources are enabled unless
@@ -151,6 +155,9 @@ func ParseConfig(data []byte) (*Config, error) {
 		}
 		if sc.Location == sources.LocationEmbedded && spec.Embedded == nil {
 			return nil, fmt.Errorf("sources.%s.location: this source ships no embedded snapshot; give a URL or a path", name)
+		}
+		if sc.QuarantineMaxShare < 0 || sc.QuarantineMaxShare >= 1 {
+			return nil, fmt.Errorf("sources.%s.quarantine_max_share: %v must be at least 0 and below 1", name, sc.QuarantineMaxShare)
 		}
 		if sc.Timeout == 0 {
 			sc.Timeout = Duration(DefaultJobTimeout)

@@ -15,7 +15,7 @@ type JobMetrics struct {
 	duration *prometheus.HistogramVec
 	next     func(job string) float64 // unix seconds of the next run, 0 if unknown
 
-	lastSuccess, lastResult, lastDuration, runs, failures, skipped, rows, nextRun, interval *prometheus.Desc
+	lastSuccess, lastResult, lastDuration, runs, failures, skipped, rows, nextRun, interval, quarantined *prometheus.Desc
 }
 
 // NewJobMetrics builds the job-health collector.
@@ -36,6 +36,7 @@ func NewJobMetrics(cfg *Config, state *State) *JobMetrics {
 		failures:     prometheus.NewDesc("palermo_job_failures_total", "Failed job runs since the data directory was created.", jl, nil),
 		skipped:      prometheus.NewDesc("palermo_job_skipped_total", "Runs not started because the job's previous run was still going.", jl, nil),
 		nextRun:      prometheus.NewDesc("palermo_job_next_run_timestamp_seconds", "Unix time of the job's next scheduled run.", jl, nil),
+		quarantined:  prometheus.NewDesc("palermo_job_rows_quarantined", "Rows of the job's last run that failed validation and were left out of its snapshot (listed in quarantine.txt beside it).", jl, nil),
 		interval:     prometheus.NewDesc("palermo_job_schedule_interval_seconds", "Time between two scheduled runs of the job (the next two), for staleness alerts.", jl, nil),
 		rows:         prometheus.NewDesc("palermo_table_rows", "Rows in the current snapshots of a canonical table, over all sources.", []string{"table"}, nil),
 	}
@@ -50,7 +51,7 @@ func (m *JobMetrics) observe(job string, seconds float64) {
 
 func (m *JobMetrics) Describe(ch chan<- *prometheus.Desc) {
 	m.duration.Describe(ch)
-	for _, d := range []*prometheus.Desc{m.lastSuccess, m.lastResult, m.lastDuration, m.runs, m.failures, m.skipped, m.nextRun, m.interval, m.rows} {
+	for _, d := range []*prometheus.Desc{m.lastSuccess, m.lastResult, m.lastDuration, m.runs, m.failures, m.skipped, m.nextRun, m.interval, m.quarantined, m.rows} {
 		ch <- d
 	}
 }
@@ -70,6 +71,7 @@ func (m *JobMetrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(m.runs, prometheus.CounterValue, float64(j.Runs), name)
 		ch <- prometheus.MustNewConstMetric(m.failures, prometheus.CounterValue, float64(j.Failures), name)
 		ch <- prometheus.MustNewConstMetric(m.skipped, prometheus.CounterValue, float64(j.Skipped), name)
+		ch <- prometheus.MustNewConstMetric(m.quarantined, prometheus.GaugeValue, float64(j.Quarantined), name)
 		if m.next != nil {
 			if t := m.next(name); t > 0 {
 				ch <- prometheus.MustNewConstMetric(m.nextRun, prometheus.GaugeValue, t, name)

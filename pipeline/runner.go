@@ -119,8 +119,12 @@ func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (*Manifes
 		}
 	}
 	prov := res.Provenance
-	out, err := spec.Parse(ctx, sources.Input{Name: inputName(prov), Data: res.Data, Provenance: prov, Mem: memory.NewGoAllocator()})
+	out, err := sources.ParseChecked(ctx, spec, sources.Input{Name: inputName(prov), Data: res.Data, Provenance: prov, Mem: memory.NewGoAllocator()}, sc.QuarantineMaxShare)
 	if err != nil {
+		var qe *sources.QuarantineError
+		if errors.As(err, &qe) {
+			_ = r.State.Update(job, func(j *JobState) { j.Quarantined = qe.Rows })
+		}
 		return nil, fmt.Errorf("parse %s: %w", job, err)
 	}
 	defer out.Release()
@@ -160,6 +164,7 @@ func (r *Runner) finish(job, trigger string, start time.Time, m *Manifest, err e
 		}
 		j.LastSuccess = r.now().UTC()
 		j.Rows = m.Rows
+		j.Quarantined = m.Quarantined
 	}); serr != nil {
 		r.Log.Error("cannot persist job state", "job", job, "err", serr)
 	}

@@ -310,3 +310,52 @@ func TestRunnerRefusesJumps(t *testing.T) {
 		t.Fatal("an implausible run replaced the snapshot")
 	}
 }
+
+// TestRunnerQuarantine: with quarantine_max_share set, a bad row is left out
+// of the snapshot and listed in quarantine.txt beside it; above the share,
+// or with the default of 0, the run fails and the previous snapshot stays.
+func TestRunnerQuarantine(t *testing.T) {
+	dir := t.TempDir()
+	good, _ := os.ReadFile("../sources/snapshots/tip_global_law_enforcement.csv")
+	path := filepath.Join(dir, "tip.csv")
+	oneBad := strings.Replace(string(good), ",convictions,10,", ",convictions,ten,", 1)
+	os.WriteFile(path, []byte(oneBad), 0o644)
+
+	strict := newTestRunner(t, "sources:\n  tip_global:\n    location: "+path+"\n")
+	if err := strict.Run(context.Background(), "tip_global", "manual"); err == nil || !strings.Contains(err.Error(), "tip.csv:3:30:") {
+		t.Fatalf("strict run: %v, want the positioned error", err)
+	}
+	if j := strict.State.Job("tip_global"); j.Quarantined != 1 {
+		t.Fatalf("strict run recorded %d quarantined rows, want 1", j.Quarantined)
+	}
+
+	r := newTestRunner(t, "sources:\n  tip_global:\n    location: "+path+"\n    quarantine_max_share: 0.05\n")
+	if err := r.Run(context.Background(), "tip_global", "manual"); err != nil {
+		t.Fatal(err)
+	}
+	m, _ := r.Store.Manifest("tip_global")
+	if m.Rows["observations"] != 149 || m.Quarantined != 1 {
+		t.Fatalf("manifest = %+v, want 149 rows and 1 quarantined", m)
+	}
+	q, err := os.ReadFile(filepath.Join(r.Config.DataDir, "snapshots", "tip_global", m.Generation, "quarantine.txt"))
+	if err != nil || !strings.Contains(string(q), `tip.csv:3:30: value: "ten"`) {
+		t.Fatalf("quarantine.txt = %q, %v", q, err)
+	}
+	if j := r.State.Job("tip_global"); j.Quarantined != 1 || !j.LastRunSuccess {
+		t.Fatalf("state = %+v", j)
+	}
+	// Twenty bad rows of 150 exceed 5%: the run fails, the snapshot stays.
+	manyBad := string(good)
+	for i := 0; i < 20; i++ {
+		manyBad = strings.Replace(manyBad, ",primary,", ",primry,", 1)
+	}
+	os.WriteFile(path, []byte(manyBad), 0o644)
+	err = r.Run(context.Background(), "tip_global", "manual")
+	var qe *sources.QuarantineError
+	if !errors.As(err, &qe) || qe.Rows != 20 {
+		t.Fatalf("err = %v, want a quarantine of 20 rows refused", err)
+	}
+	if gen, _ := r.Store.Current("tip_global"); gen != m.Generation {
+		t.Fatal("a refused run replaced the snapshot")
+	}
+}

@@ -23,7 +23,8 @@ type JobState struct {
 	Rows            map[string]int64 `json:"rows,omitempty"` // of the current snapshot, per table
 	Runs            int64            `json:"runs"`
 	Failures        int64            `json:"failures"`
-	Skipped         int64            `json:"skipped"` // runs not started because the previous one was still going
+	Skipped         int64            `json:"skipped"`     // runs not started because the previous one was still going
+	Quarantined     int64            `json:"quarantined"` // rows left out of the last run's snapshot for failing validation
 }
 
 // RunRecord is one line of the run history (runs.jsonl).

@@ -49,6 +49,9 @@ type Manifest struct {
 	WrittenAt  time.Time          `json:"written_at"`
 	Provenance sources.Provenance `json:"provenance"`
 	Rows       map[string]int64   `json:"rows"`
+	// Quarantined counts the rows left out for failing validation; their
+	// positioned problems are in quarantine.txt beside the tables.
+	Quarantined int64 `json:"quarantined,omitempty"`
 }
 
 // ErrNoSnapshot means a source has never been stored successfully.
@@ -101,6 +104,21 @@ func (s *Store) Write(ctx context.Context, source string, out *sources.Output) (
 			return nil, fmt.Errorf("store %s/%s: %w", source, name, err)
 		}
 		m.Rows[name] = rec.NumRows()
+	}
+	if out.QuarantinedRows > 0 {
+		m.Quarantined = out.QuarantinedRows
+		var q strings.Builder
+		fmt.Fprintf(&q, "# %d of %d rows failed validation and were left out of this snapshot", out.QuarantinedRows, out.RowsRead)
+		if int64(len(out.Quarantine)) < out.QuarantinedRows {
+			fmt.Fprintf(&q, " (the first %d problems follow)", len(out.Quarantine))
+		}
+		q.WriteString("\n")
+		for _, e := range out.Quarantine {
+			q.WriteString(e.Error() + "\n")
+		}
+		if err := writeFileSync(filepath.Join(tmp, "quarantine.txt"), []byte(q.String())); err != nil {
+			return nil, fmt.Errorf("store %s: %w", source, err)
+		}
 	}
 	mb, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

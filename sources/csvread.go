@@ -17,8 +17,12 @@ type csvFile struct {
 	r      *csv.Reader
 	col    map[string]int
 	rec    []string
-	errs   ErrorList
 	header []string
+
+	errs          ErrorList // the first MaxErrors row-level problems
+	rows, badRows int64     // rows read, and rows with a problem (quarantined)
+	bad           bool      // the current row has a problem
+	fatal         error     // a problem that stops the parse
 }
 
 // identifierColumns are header words that mark personal data. palermo only
@@ -105,27 +109,52 @@ func csvErr(name string, err error, what string) error {
 }
 
 // next advances to the next record. It returns false at the end of the file
-// or when the file cannot be read further (the error is recorded).
+// or when the file cannot be read further (the error is fatal).
 func (f *csvFile) next() bool {
-	if len(f.errs) >= MaxErrors {
-		return false
-	}
-	rec, err := f.r.Read()
-	if err == io.EOF {
-		return false
-	}
-	if err != nil {
-		var pe *csv.ParseError
-		if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-			f.errs = append(f.errs, &PosError{File: f.name, Line: pe.StartLine, Col: 1,
-				Msg: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(f.header))})
-			return f.next()
+	for f.fatal == nil {
+		rec, err := f.r.Read()
+		if err == io.EOF {
+			return false
 		}
-		f.errs = append(f.errs, csvErr(f.name, err, "cannot read").(*PosError))
-		return false
+		f.bad = false
+		f.rows++
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+				f.bad = true
+				f.badRows++
+				f.record(&PosError{File: f.name, Line: pe.StartLine, Col: 1,
+					Msg: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(f.header))})
+				continue
+			}
+			f.fatal = csvErr(f.name, err, "cannot read")
+			return false
+		}
+		f.rec = rec
+		return true
 	}
-	f.rec = rec
-	return true
+	return false
+}
+
+// record keeps a row-level problem, up to MaxErrors of them.
+func (f *csvFile) record(e *PosError) {
+	if len(f.errs) < MaxErrors {
+		f.errs = append(f.errs, e)
+	}
+}
+
+// rowOK reports whether the current row passed every check so far.
+func (f *csvFile) rowOK() bool { return !f.bad }
+
+// finish hands back the parsed tables with the rows that failed validation
+// (to quarantine), or the fatal error that stopped the parse.
+func (f *csvFile) finish(out *Output) (*Output, error) {
+	if f.fatal != nil {
+		out.Release()
+		return nil, f.fatal
+	}
+	out.Quarantine, out.QuarantinedRows, out.RowsRead = f.errs, f.badRows, f.rows
+	return out, nil
 }
 
 // line returns the line of the current record.
@@ -139,8 +168,12 @@ func (f *csvFile) get(col string) string { return strings.TrimSpace(f.rec[f.col[
 
 // fail records a problem with a column of the current record.
 func (f *csvFile) fail(col, format string, args ...any) {
+	if !f.bad {
+		f.bad = true
+		f.badRows++
+	}
 	l, c := f.r.FieldPos(f.col[col])
-	f.errs = append(f.errs, &PosError{File: f.name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
+	f.record(&PosError{File: f.name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
 }
 
 // required returns a non-empty value or records an error.

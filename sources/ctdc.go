@@ -74,9 +74,12 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 	if len(missing) > 0 {
 		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "unexpected header; missing columns: " + strings.Join(missing, ", ")}
 	}
-	var errs ErrorList
+	var (
+		errs          ErrorList // problems of quarantined rows
+		rows, badRows int64
+	)
 	counts := map[ctdcKey]float64{}
-	for rows := 0; len(errs) < MaxErrors; rows++ {
+	for ; ; rows++ {
 		if rows%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -86,18 +89,28 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		bad := false
+		record := func(e *PosError) {
+			if !bad {
+				bad = true
+				badRows++
+			}
+			if len(errs) < MaxErrors {
+				errs = append(errs, e)
+			}
+		}
 		if err != nil {
-			errs = append(errs, csvErr(in.Name, err, "cannot read").(*PosError))
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
+				record(&PosError{File: in.Name, Line: pe.StartLine, Col: 1, Msg: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(header))})
 				continue
 			}
-			break
+			return nil, csvErr(in.Name, err, "cannot read")
 		}
 		get := func(name string) string { return strings.TrimSpace(rec[col[name]]) }
 		failAt := func(name, format string, args ...any) {
 			l, c := r.FieldPos(col[name])
-			errs = append(errs, &PosError{File: in.Name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
+			record(&PosError{File: in.Name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
 		}
 		year := get("yearOfRegistration")
 		if year != "" {
@@ -144,12 +157,12 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 		if flag("isOtherExploit") {
 			forms = append(forms, "other")
 		}
+		if bad {
+			continue
+		}
 		for _, f := range forms {
 			counts[ctdcKey{country, year, f, sex, age}]++
 		}
-	}
-	if err := errs.Err(); err != nil {
-		return nil, err
 	}
 	keys := make([]ctdcKey, 0, len(counts))
 	for k := range counts {
@@ -175,5 +188,6 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 			Notes: "records counted by palermo; k-anonymisation duplicates records, so this counts records, not victims",
 		})
 	}
-	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance}, nil
+	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance,
+		Quarantine: errs, QuarantinedRows: badRows, RowsRead: rows}, nil
 }

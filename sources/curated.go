@@ -48,7 +48,7 @@ func (c curatedSeries) parse(ctx context.Context, in Input) (*Output, error) {
 		if url != "" && !isHTTPURL(url) {
 			f.fail("source_url", "source_url %q is not an http(s) URL", url)
 		}
-		if period == "" || measure == "" {
+		if !f.rowOK() || period == "" || measure == "" {
 			continue
 		}
 		k := [2]string{period, measure}
@@ -63,10 +63,7 @@ func (c curatedSeries) parse(ctx context.Context, in Input) (*Output, error) {
 			Value: value, SourceURL: url, SourceKind: "secondary", Notes: c.notes(f),
 		})
 	}
-	if err := f.errs.Err(); err != nil {
-		return nil, err
-	}
-	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance}, nil
+	return f.finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
 }
 
 var fiscalYear = regexp.MustCompile(`^(?:FY)?(\d{4})$`)

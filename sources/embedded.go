@@ -29,7 +29,7 @@ func LoadEmbedded(ctx context.Context, mem memory.Allocator) ([]*TableSet, error
 			release()
 			return nil, err
 		}
-		out, err := spec.Parse(ctx, Input{Name: spec.Embedded.File, Data: data, Provenance: prov, Mem: mem})
+		out, err := ParseChecked(ctx, spec, Input{Name: spec.Embedded.File, Data: data, Provenance: prov, Mem: mem}, 0)
 		if err != nil {
 			release()
 			return nil, fmt.Errorf("embedded %s: %w", spec.Name, err)

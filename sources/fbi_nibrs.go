@@ -116,7 +116,6 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 	}
 	sort.Strings(keys)
 	counts := newNIBRSCounts()
-	var errs ErrorList
 	for _, k := range keys {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -131,14 +130,8 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 			}
 		}
 		if err := b.count(in.Name, codes, ageCodes, counts); err != nil {
-			errs = append(errs, Positions(err)...)
-			if len(Positions(err)) == 0 {
-				return nil, err
-			}
+			return nil, err
 		}
-	}
-	if err := errs.Err(); err != nil {
-		return nil, err
 	}
 	if len(counts.covered) == 0 {
 		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "the ZIP has no NIBRS_ARRESTEE or NIBRS_OFFENSE table"}
@@ -146,7 +139,8 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()
 	counts.emit(ob, cdeURL)
-	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance}, nil
+	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance,
+		Quarantine: counts.quarantine, QuarantinedRows: counts.badRows, RowsRead: counts.rows}, nil
 }
 
 // nibrsState finds the state of a bundle: agencies.csv's STATE_ABBR, else a
@@ -210,8 +204,11 @@ func readNIBRSOffenseTypes(file string, f *zip.File) (map[string]string, error) 
 			found[code] = true
 		}
 	}
+	if c.fatal != nil {
+		return nil, c.fatal
+	}
 	if err := c.errs.Err(); err != nil {
-		return nil, err
+		return nil, err // the code tables must be clean
 	}
 	for code := range nibrsCodes {
 		if !found[code] {
@@ -233,6 +230,9 @@ func readNIBRSAges(file string, f *zip.File) (map[string]string, error) {
 	out := map[string]string{}
 	for c.next() {
 		out[c.get("AGE_ID")] = c.get("AGE_CODE")
+	}
+	if c.fatal != nil {
+		return nil, c.fatal
 	}
 	return out, c.errs.Err()
 }
@@ -276,6 +276,25 @@ type nibrsCounts struct {
 	// covered records which tables each state-year had: "arrests" (an
 	// arrestee table) or "offences" (offence, victim and link tables).
 	covered map[[3]string]bool
+	// rows that failed validation, over all tables
+	quarantine    ErrorList
+	rows, badRows int64
+}
+
+// absorb takes a finished table's row counts and quarantined problems, or
+// returns its fatal error.
+func (n *nibrsCounts) absorb(c *csvFile) error {
+	if c.fatal != nil {
+		return c.fatal
+	}
+	n.rows += c.rows
+	n.badRows += c.badRows
+	for _, e := range c.errs {
+		if len(n.quarantine) < MaxErrors {
+			n.quarantine = append(n.quarantine, e)
+		}
+	}
+	return nil
 }
 
 func newNIBRSCounts() *nibrsCounts {
@@ -374,7 +393,7 @@ func (b *nibrsBundle) countArrests(file string, f *zip.File, codes, ageCodes map
 		}
 		n.add(nibrsKey{b.state, strconv.Itoa(year), "arrests", All, ageGroup(ageCodes, c.get("AGE_ID"), c.get("AGE_NUM")), code})
 	}
-	return c.errs.Err()
+	return n.absorb(c)
 }
 
 // countOffences counts 64A/64B offence records and their distinct victims.
@@ -407,10 +426,13 @@ func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]stri
 			continue
 		}
 		id := c.required("OFFENSE_ID")
+		if !c.rowOK() {
+			continue
+		}
 		ht[id] = offence{strconv.Itoa(year), code}
 		n.add(nibrsKey{b.state, strconv.Itoa(year), "offences_recorded", nibrsCodes[code].measureForm, All, code})
 	}
-	if err := c.errs.Err(); err != nil {
+	if err := n.absorb(c); err != nil {
 		return err
 	}
 	vof, err := need("NIBRS_VICTIM_OFFENSE.CSV")
@@ -429,12 +451,15 @@ func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]stri
 			continue
 		}
 		v := c.required("VICTIM_ID")
+		if !c.rowOK() {
+			continue
+		}
 		if victims[v] == nil {
 			victims[v] = map[victimOf]bool{}
 		}
 		victims[v][victimOf(o)] = true
 	}
-	if err := c.errs.Err(); err != nil {
+	if err := n.absorb(c); err != nil {
 		return err
 	}
 	if len(victims) == 0 {
@@ -460,7 +485,7 @@ func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]stri
 			n.add(nibrsKey{b.state, o.year, "victims_recorded", nibrsCodes[o.code].measureForm, age, o.code})
 		}
 	}
-	if err := c.errs.Err(); err != nil {
+	if err := n.absorb(c); err != nil {
 		return err
 	}
 	// Plausibility: every victim linked to a trafficking offence exists.

@@ -121,7 +121,6 @@ func parseFBIOperations(ctx context.Context, in Input) (*Output, error) {
 			f.fail("edition", "operation %s %s appears twice (first on line %d)", name, edition, prev)
 			continue
 		}
-		ids[op.OperationID] = f.line()
 		// Plausibility: parts of a reported total cannot exceed it.
 		if op.VictimsTotal != nil && op.VictimsMinor != nil && *op.VictimsMinor > *op.VictimsTotal {
 			f.fail("minors_recovered_or_identified", "minors (%d) exceed victims_identified_total (%d)", *op.VictimsMinor, *op.VictimsTotal)
@@ -129,12 +128,13 @@ func parseFBIOperations(ctx context.Context, in Input) (*Output, error) {
 		if op.ArrestsTotal != nil && op.ArrestsTraffickers != nil && *op.ArrestsTraffickers > *op.ArrestsTotal {
 			f.fail("traffickers_or_pimps_arrested", "traffickers arrested (%d) exceed total_arrests_all_types (%d)", *op.ArrestsTraffickers, *op.ArrestsTotal)
 		}
+		if !f.rowOK() {
+			continue
+		}
+		ids[op.OperationID] = f.line()
 		ob.Append(op)
 	}
-	if err := f.errs.Err(); err != nil {
-		return nil, err
-	}
-	return &Output{Tables: map[string]arrowBatch{TableOperations: ob.NewRecordBatch()}, Provenance: in.Provenance}, nil
+	return f.finish(&Output{Tables: map[string]arrowBatch{TableOperations: ob.NewRecordBatch()}, Provenance: in.Provenance})
 }
 
 // date parses YYYY-MM-DD into an Arrow date, recording an error at col.

@@ -61,15 +61,26 @@ type ucrKey struct{ jurisdiction, breakdown, year, measure, form string }
 func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 	sc := bufio.NewScanner(bytes.NewReader(in.Data))
 	sc.Buffer(make([]byte, 4096), 64<<10)
-	var errs ErrorList
+	var (
+		errs             ErrorList // problems of quarantined records
+		records, badRecs int64
+		bad              bool
+	)
 	fail := func(line, col int, format string, args ...any) {
-		errs = append(errs, &PosError{File: in.Name, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+		if !bad {
+			bad = true
+			badRecs++
+		}
+		if len(errs) < MaxErrors {
+			errs = append(errs, &PosError{File: in.Name, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+		}
 	}
 	sums := map[ucrKey]float64{}
 	names := map[string]string{}
 	line, agencies := 0, 0
-	for sc.Scan() && len(errs) < MaxErrors {
+	for sc.Scan() {
 		line++
+		bad = false
 		if line%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -79,6 +90,7 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 		if strings.TrimSpace(rec) == "" {
 			continue
 		}
+		records++
 		if len(rec) < ucrCounts-1 {
 			fail(line, len(rec)+1, "record of %d characters is shorter than the %d-character agency header", len(rec), ucrCounts-1)
 			continue
@@ -103,6 +115,9 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 			if !strings.ContainsRune("XNQ ", c) {
 				fail(line, ucrMonthCodes+i, "month report code %q is none of X, N, Q", c)
 			}
+		}
+		if bad {
+			continue
 		}
 		state := ori[:2]
 		names[ori] = strings.TrimSpace(rec[ucrAgencyName-1 : ucrAgencyName+23])
@@ -142,6 +157,9 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 				}
 			}
 		}
+		if bad {
+			continue // the whole record is quarantined
+		}
 		for k, measure := range ucrMeasures {
 			for f, form := range ucrForms {
 				v := total[k][f]
@@ -152,10 +170,7 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		fail(line+1, 1, "cannot read: %v", err)
-	}
-	if err := errs.Err(); err != nil {
-		return nil, err
+		return nil, &PosError{File: in.Name, Line: line + 1, Col: 1, Msg: fmt.Sprintf("cannot read: %v", err)}
 	}
 	if line == 0 {
 		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "the file is empty"}
@@ -187,7 +202,8 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 			Value: &v, SourceURL: cdeURL, SourceKind: "primary", Notes: notes,
 		})
 	}
-	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance}, nil
+	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance,
+		Quarantine: errs, QuarantinedRows: badRecs, RowsRead: records}, nil
 }
 
 func isUpperAlpha(s string) bool {

@@ -37,6 +37,14 @@ func fuzzParse(t *testing.T, source string, data []byte) {
 		return
 	}
 	defer out.Release()
+	for _, p := range out.Quarantine {
+		if p.File == "" || p.Line < 1 || p.Col < 1 || p.Msg == "" {
+			t.Fatalf("malformed quarantine position %+v", p)
+		}
+	}
+	if int64(len(out.Quarantine)) > out.QuarantinedRows || out.QuarantinedRows > out.RowsRead {
+		t.Fatalf("quarantine counts: %d listed, %d rows of %d", len(out.Quarantine), out.QuarantinedRows, out.RowsRead)
+	}
 	for _, name := range spec.Tables {
 		if rec, ok := out.Tables[name]; ok && !rec.Schema().Equal(Schemas[name]) {
 			t.Fatalf("table %s has schema %s", name, rec.Schema())

@@ -120,13 +120,12 @@ func parseOperations(ctx context.Context, in Input) (*Output, error) {
 		}
 		if prev, dup := ids[op.OperationID]; dup && op.OperationID != "" {
 			f.fail("operation_id", "operation_id %q appears twice (first on line %d)", op.OperationID, prev)
+		}
+		if !f.rowOK() {
 			continue
 		}
 		ids[op.OperationID] = f.line()
 		ob.Append(op)
 	}
-	if err := f.errs.Err(); err != nil {
-		return nil, err
-	}
-	return &Output{Tables: map[string]arrowBatch{TableOperations: ob.NewRecordBatch()}, Provenance: in.Provenance}, nil
+	return f.finish(&Output{Tables: map[string]arrowBatch{TableOperations: ob.NewRecordBatch()}, Provenance: in.Provenance})
 }

@@ -53,10 +53,55 @@ type Input struct {
 }
 
 // Output is what a parse produces: one record batch per canonical table it
-// fills. The caller owns the batches and must Release them.
+// fills, without the rows that failed validation, which are listed in
+// Quarantine. The caller owns the batches and must Release them.
 type Output struct {
 	Tables     map[string]arrow.RecordBatch
 	Provenance Provenance
+	// Quarantine holds the first MaxErrors problems of the rows left out;
+	// QuarantinedRows counts them all, out of RowsRead.
+	Quarantine      ErrorList
+	QuarantinedRows int64
+	RowsRead        int64
+}
+
+// QuarantineError refuses an output whose quarantined share of rows is
+// above what the configuration allows. It unwraps to the positioned errors.
+type QuarantineError struct {
+	List       ErrorList
+	Rows, Read int64
+	MaxShare   float64
+}
+
+func (e *QuarantineError) Error() string {
+	return fmt.Sprintf("%s\n%d of %d rows failed validation; the configuration quarantines at most %.4g%%", e.List.Error(), e.Rows, e.Read, e.MaxShare*100)
+}
+
+func (e *QuarantineError) Unwrap() error { return e.List }
+
+// Check accepts the output when its quarantined rows are at most maxShare
+// of the rows read (0 accepts none).
+func (o *Output) Check(maxShare float64) error {
+	if o.QuarantinedRows == 0 {
+		return nil
+	}
+	if maxShare > 0 && o.RowsRead > 0 && float64(o.QuarantinedRows) <= maxShare*float64(o.RowsRead) {
+		return nil
+	}
+	return &QuarantineError{List: o.Quarantine, Rows: o.QuarantinedRows, Read: o.RowsRead, MaxShare: maxShare}
+}
+
+// ParseChecked parses and applies Check, releasing the output it refuses.
+func ParseChecked(ctx context.Context, spec *Spec, in Input, maxShare float64) (*Output, error) {
+	out, err := spec.Parse(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := out.Check(maxShare); err != nil {
+		out.Release()
+		return nil, err
+	}
+	return out, nil
 }
 
 // Release frees every table of the output.

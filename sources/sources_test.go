@@ -25,7 +25,9 @@ func parse(t *testing.T, source, file string, data []byte) (*Output, error) {
 	}
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	return spec.Parse(context.Background(), Input{Name: file, Data: data, Mem: mem})
+	// Strict: any row that fails validation fails the parse, as palermo's
+	// default configuration does (quarantine_max_share: 0).
+	return ParseChecked(context.Background(), spec, Input{Name: file, Data: data, Mem: mem}, 0)
 }
 
 func readFile(t *testing.T, path string) []byte {

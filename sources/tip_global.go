@@ -3,6 +3,7 @@ package sources
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -111,7 +112,7 @@ func parseTIPGlobal(ctx context.Context, in Input) (*Output, error) {
 		if kind != "primary" && kind != "secondary" {
 			f.fail("source_kind", "source_kind %q must be primary or secondary", kind)
 		}
-		if value == nil || region.code == "" || m.measure == "" || reportYear == 0 || dataYear == 0 {
+		if !f.rowOK() || value == nil || region.code == "" || m.measure == "" || reportYear == 0 || dataYear == 0 {
 			continue
 		}
 		k := key{strconv.Itoa(reportYear), strconv.Itoa(dataYear), region.code, m.measure, m.form}
@@ -129,6 +130,8 @@ func parseTIPGlobal(ctx context.Context, in Input) (*Output, error) {
 		})
 	}
 	// Plausibility: a labour figure cannot exceed the total it is part of.
+	// This compares rows, so it fails the whole parse.
+	var implausible ErrorList
 	for k, part := range rows {
 		if k.form == All {
 			continue
@@ -136,14 +139,15 @@ func parseTIPGlobal(ctx context.Context, in Input) (*Output, error) {
 		tk := k
 		tk.form = All
 		if total, ok := rows[tk]; ok && part.value > total.value {
-			f.errs = append(f.errs, &PosError{File: in.Name, Line: part.line, Col: 1,
+			implausible = append(implausible, &PosError{File: in.Name, Line: part.line, Col: 1,
 				Msg: fmt.Sprintf("labour %s %v exceeds the total %v on line %d", k.measure, part.value, total.value, total.line)})
 		}
 	}
-	if err := f.errs.Err(); err != nil {
-		return nil, err
+	if len(implausible) > 0 && f.fatal == nil {
+		sort.Slice(implausible, func(i, j int) bool { return implausible[i].Line < implausible[j].Line })
+		f.fatal = implausible
 	}
-	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance}, nil
+	return f.finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
 }
 
 func isHTTPURL(s string) bool {

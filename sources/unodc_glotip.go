@@ -68,20 +68,26 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()
 	var (
-		errs      ErrorList
+		errs      ErrorList // row-level problems (quarantined rows)
+		fatal     error
+		bad       bool
+		badRows   int64
 		col       map[string]int // column name -> 1-based column number
 		headerRow int
 		release   string
 		rows      int
 	)
 	fail := func(row, c int, ref, format string, args ...any) {
-		errs = append(errs, &PosError{File: in.Name, Line: row, Col: c, Cell: sh.Name + "!" + ref, Msg: fmt.Sprintf(format, args...)})
+		if !bad {
+			bad = true
+			badRows++
+		}
+		if len(errs) < MaxErrors {
+			errs = append(errs, &PosError{File: in.Name, Line: row, Col: c, Cell: sh.Name + "!" + ref, Msg: fmt.Sprintf(format, args...)})
+		}
 	}
 	errStop := errors.New("too many errors")
 	walkErr := sh.Rows(func(row int, cells []xlsxCell) error {
-		if len(errs) >= MaxErrors {
-			return errStop
-		}
 		if row%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -104,8 +110,8 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 					for _, c := range cells {
 						found = append(found, c.Value)
 					}
-					fail(row, 1, cells[0].Ref, "unexpected header; missing columns: %s; expected: %s; found: %s",
-						strings.Join(missing, ", "), strings.Join(unodcColumns, ","), strings.Join(found, ","))
+					fatal = &PosError{File: in.Name, Line: row, Col: 1, Cell: sh.Name + "!" + cells[0].Ref, Msg: fmt.Sprintf("unexpected header; missing columns: %s; expected: %s; found: %s",
+						strings.Join(missing, ", "), strings.Join(unodcColumns, ","), strings.Join(found, ","))}
 					return errStop
 				}
 				headerRow = row
@@ -118,7 +124,7 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 				}
 			}
 			if row >= unodcHeaderSearch {
-				fail(row, 1, "A"+strconv.Itoa(row), "no header row (starting with Iso3_code) in the first %d rows", unodcHeaderSearch)
+				fatal = &PosError{File: in.Name, Line: row, Col: 1, Cell: sh.Name + "!A" + strconv.Itoa(row), Msg: fmt.Sprintf("no header row (starting with Iso3_code) in the first %d rows", unodcHeaderSearch)}
 				return errStop
 			}
 			return nil
@@ -146,6 +152,7 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 			return out
 		}
 		rows++
+		bad = false
 		iso, _ := get("Iso3_code")
 		country, cc := get("Country")
 		if country == "" {
@@ -185,6 +192,9 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 			fail(row, vc.Col, vc.Ref, "txtVALUE: %v", err)
 		}
 		src, _ := get("Source")
+		if bad {
+			return nil // quarantined
+		}
 		ob.Append(Observation{
 			Source: "unodc_glotip", Edition: release,
 			Jurisdiction: iso, JurisdictionName: country,
@@ -203,16 +213,17 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 		}
 		return nil, walkErr
 	}
-	if col == nil && len(errs) == 0 {
-		errs = append(errs, &PosError{File: in.Name, Line: 1, Col: 1, Cell: sh.Name + "!A1", Msg: "no header row (starting with Iso3_code) found"})
+	if fatal != nil {
+		return nil, fatal
 	}
-	if err := errs.Err(); err != nil {
-		return nil, err
+	if col == nil {
+		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Cell: sh.Name + "!A1", Msg: "no header row (starting with Iso3_code) found"}
 	}
 	if release == "" {
 		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Cell: sh.Name + "!A1", Msg: "no release date (DD/MM/YYYY) above the header"}
 	}
-	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance}, nil
+	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance,
+		Quarantine: errs, QuarantinedRows: badRows, RowsRead: int64(rows)}, nil
 }
 
 func columnAt(col map[string]int, n int) string {

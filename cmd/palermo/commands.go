@@ -180,7 +180,7 @@ reported as FILE:LINE:COL: message and nothing is stored.`, stderr)
 		return fmt.Errorf("--source %s: unknown; known: %s", *source, strings.Join(sources.Names(), ", "))
 	}
 	ctx := context.Background()
-	out, err := parseFiles(ctx, spec, fs.Args(), stderr)
+	out, err := parseFiles(ctx, spec, fs.Args(), a.cfg.Sources[spec.Name].QuarantineMaxShare, stderr)
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ reported as FILE:LINE:COL: message and nothing is stored.`, stderr)
 
 // parseFiles parses every file with the source's parser, prints positioned
 // errors to stderr, and joins the tables of all files.
-func parseFiles(ctx context.Context, spec *sources.Spec, files []string, stderr io.Writer) (*sources.Output, error) {
+func parseFiles(ctx context.Context, spec *sources.Spec, files []string, maxShare float64, stderr io.Writer) (*sources.Output, error) {
 	var (
 		outs   []*sources.Output
 		failed bool
@@ -220,7 +220,7 @@ func parseFiles(ctx context.Context, spec *sources.Spec, files []string, stderr 
 		}
 		hash.Write(data)
 		size += int64(len(data))
-		out, err := spec.Parse(ctx, sources.Input{Name: file, Data: data, Mem: memory.NewGoAllocator()})
+		out, err := sources.ParseChecked(ctx, spec, sources.Input{Name: file, Data: data, Mem: memory.NewGoAllocator()}, maxShare)
 		if err != nil {
 			printErrors(stderr, file, err)
 			failed = true
@@ -240,6 +240,11 @@ func parseFiles(ctx context.Context, spec *sources.Spec, files []string, stderr 
 	prov := sources.Provenance{Origin: spec.Origin, Location: strings.Join(abs, " "), RetrievedAt: time.Now().UTC(),
 		SHA256: hex.EncodeToString(hash.Sum(nil)), Bytes: size}
 	joined := &sources.Output{Tables: map[string]arrow.RecordBatch{}, Provenance: prov}
+	for _, o := range outs {
+		joined.RowsRead += o.RowsRead
+		joined.QuarantinedRows += o.QuarantinedRows
+		joined.Quarantine = append(joined.Quarantine, o.Quarantine...)
+	}
 	for _, table := range spec.Tables {
 		var batches []arrow.RecordBatch
 		for _, o := range outs {
@@ -301,6 +306,10 @@ func printErrors(w io.Writer, file string, err error) {
 		for _, p := range pos {
 			fmt.Fprintln(w, p.Error())
 		}
+		var qe *sources.QuarantineError
+		if errors.As(err, &qe) && qe.Rows > int64(len(pos)) {
+			fmt.Fprintf(w, "%s: %d rows failed validation in all; the first %d are listed\n", file, qe.Rows, len(pos))
+		}
 		return
 	}
 	fmt.Fprintf(w, "%s: %v\n", file, err)
@@ -331,7 +340,7 @@ FILE: ok with the row counts and exits 0 when every file is clean.`, stderr)
 			failed = true
 			continue
 		}
-		out, err := spec.Parse(context.Background(), sources.Input{Name: file, Data: data, Mem: memory.NewGoAllocator()})
+		out, err := sources.ParseChecked(context.Background(), spec, sources.Input{Name: file, Data: data, Mem: memory.NewGoAllocator()}, 0)
 		if err != nil {
 			printErrors(stderr, file, err)
 			failed = true
