@@ -40,6 +40,9 @@ type Store struct {
 	mem memory.Allocator
 	mu  sync.Mutex // serialises writers; readers need no lock
 	now func() time.Time
+	// openFile creates the files of a new generation; tests swap it to
+	// inject disk-full and permission errors.
+	openFile func(name string, flag int, perm os.FileMode) (*os.File, error)
 }
 
 // Manifest describes one stored generation.
@@ -62,7 +65,7 @@ func OpenStore(dir string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "snapshots"), 0o755); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	return &Store{dir: dir, mem: memory.NewGoAllocator(), now: time.Now}, nil
+	return &Store{dir: dir, mem: memory.NewGoAllocator(), now: time.Now, openFile: os.OpenFile}, nil
 }
 
 // Dir is the data directory.
@@ -100,7 +103,7 @@ func (s *Store) Write(ctx context.Context, source string, out *sources.Output) (
 			return nil, err
 		}
 		rec := out.Tables[name]
-		if err := writeParquet(filepath.Join(tmp, name+".parquet"), rec, string(provJSON)); err != nil {
+		if err := s.writeParquet(filepath.Join(tmp, name+".parquet"), rec, string(provJSON)); err != nil {
 			return nil, fmt.Errorf("store %s/%s: %w", source, name, err)
 		}
 		m.Rows[name] = rec.NumRows()
@@ -183,8 +186,8 @@ func sortedTableNames(m map[string]arrow.RecordBatch) []string {
 
 // writeParquet writes one record batch as a zstd-compressed Parquet file
 // with the Arrow schema and palermo's provenance in its metadata, fsynced.
-func writeParquet(path string, rec arrow.RecordBatch, provenance string) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+func (s *Store) writeParquet(path string, rec arrow.RecordBatch, provenance string) error {
+	f, err := s.openFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}

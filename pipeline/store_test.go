@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -127,4 +128,54 @@ func TestStoreCorruptCurrent(t *testing.T) {
 	if _, err := st.Current("x"); err == nil {
 		t.Fatal("CURRENT pointing outside the store was accepted")
 	}
+}
+
+// TestStoreDiskFullAndPermission: a write that hits a full disk (the
+// kernel's /dev/full answers ENOSPC) or a permission error fails cleanly,
+// leaves no temporary files, and keeps the previous snapshot in use.
+func TestStoreDiskFullAndPermission(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full on this system")
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	dir := t.TempDir()
+	st, _ := OpenStore(dir)
+	out := parseEmbedded(t, "tip_global", mem)
+	defer out.Release()
+	first, err := st.Write(context.Background(), "tip_global", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		open func(string, int, os.FileMode) (*os.File, error)
+		want string
+	}{
+		{"disk full", func(string, int, os.FileMode) (*os.File, error) { return os.OpenFile("/dev/full", os.O_WRONLY, 0) }, "no space left on device"},
+		{"permission", func(name string, _ int, _ os.FileMode) (*os.File, error) {
+			return nil, &os.PathError{Op: "open", Path: name, Err: os.ErrPermission}
+		}, "permission denied"},
+	} {
+		st.openFile = c.open
+		_, err := st.Write(context.Background(), "tip_global", out)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Fatalf("%s: err = %v, want %q", c.name, err, c.want)
+		}
+		if gen, _ := st.Current("tip_global"); gen != first.Generation {
+			t.Fatalf("%s: current = %s, want %s", c.name, gen, first.Generation)
+		}
+		entries, _ := os.ReadDir(filepath.Join(dir, "snapshots", "tip_global"))
+		for _, e := range entries {
+			if e.Name() != "CURRENT" && e.Name() != first.Generation {
+				t.Fatalf("%s: left behind %s", c.name, e.Name())
+			}
+		}
+	}
+	st.openFile = os.OpenFile
+	ts, err := st.Load(context.Background(), "tip_global")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Release()
 }
