@@ -415,6 +415,8 @@ func pipelineHealth() *Dashboard {
 			instant(`label_replace(palermo_job_runs_total, "count", "runs", "", "") or label_replace(palermo_job_failures_total, "count", "failures", "", "") or label_replace(palermo_job_skipped_total, "count", "skipped", "", "")`, "")), 8, 7),
 		l.place(tablePanel("Rows per table", "Rows in the current snapshots of each canonical table, over all sources.", fieldConfig("none", 0), "",
 			instant(`palermo_table_rows`, "")), 8, 7),
+		l.place(tablePanel("Rows quarantined", "Rows of each job's last run that failed validation and were left out of its snapshot; their positioned errors are in quarantine.txt beside it.", fieldConfig("none", 0), "",
+			instant(`palermo_job_rows_quarantined`, "")), 8, 7),
 		l.place(tablePanel("Data freshness per source", "Time since the bytes behind each source's snapshot were retrieved from the publisher. Embedded snapshots carry the date they were copied into palermo.", fieldConfig("s", 0), "",
 			instant(`time() - palermo_source_retrieved_timestamp_seconds`, "")), 12, 7),
 		l.place(tablePanel("Schedule interval", "Time between two scheduled runs of each job.", fieldConfig("s", 0), "",
