@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -225,5 +226,32 @@ func TestFetchEmbeddedAndFile(t *testing.T) {
 	}
 	if _, err := f.FetchResult(context.Background(), spec, "no/such/file.csv"); err == nil {
 		t.Fatal("missing file: no error")
+	}
+}
+
+// TestFetchConnectionReset: a server that drops the connection without an
+// answer is retried, then the fetch fails with the network error.
+func TestFetchConnectionReset(t *testing.T) {
+	spec, body := tipSpec(t)
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) < 3 {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.(*net.TCPConn).SetLinger(0) // RST instead of FIN
+				conn.Close()
+			}
+			return
+		}
+		w.Write(body)
+	}))
+	defer srv.Close()
+	res, err := testFetcher(t).FetchResult(context.Background(), spec, srv.URL)
+	if err != nil || string(res.Data) != string(body) || calls.Load() != 3 {
+		t.Fatalf("after two resets: err %v, %d requests", err, calls.Load())
+	}
+	calls.Store(-100) // reset every time from now on
+	if _, err := testFetcher(t).FetchResult(context.Background(), spec, srv.URL); err == nil || !strings.Contains(err.Error(), "giving up after 3 attempts") {
+		t.Fatalf("persistent resets: %v", err)
 	}
 }

@@ -21,6 +21,7 @@ import (
 const (
 	xlsxMaxSheetBytes   = 2 << 30
 	xlsxMaxStringsBytes = 256 << 20
+	xlsxMaxColumns      = 16384 // the most a worksheet row can have
 )
 
 type xlsxCell struct {
@@ -198,6 +199,9 @@ func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
 				}
 				cells = cells[:0]
 			case "c":
+				if len(cells) >= xlsxMaxColumns {
+					return fmt.Errorf("%s: row %d has more than %d cells", s.file, row, xlsxMaxColumns)
+				}
 				ref := attr(t, "r")
 				col := len(cells) + 1
 				if ref != "" {
