@@ -312,3 +312,12 @@ func TestCatalogue(t *testing.T) {
 		t.Errorf("catalogue has %d scored and %d context indicators; shared/indicators.md has 23 and 2", scored, context)
 	}
 }
+
+// TestDocsUpToDate regenerates docs/indicators.md from the catalogue.
+func TestDocsUpToDate(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteDocs(&buf, Catalogue); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "../docs/indicators.md", buf.Bytes())
+}
