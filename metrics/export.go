@@ -10,6 +10,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -167,8 +168,9 @@ var csvFields = []dpField{
 	{Name: "retrieved_at", Type: "datetime", Description: "When palermo's copy of the source was retrieved from the publisher (UTC)."},
 }
 
-// DataPackage describes the export as a Data Package v2 descriptor.
-func DataPackage(snap *Snapshot, cat []*Indicator, csvBytes []byte) ([]byte, error) {
+// DataPackage describes the export as a Data Package v2 descriptor: the
+// indicator table, one resource per indicator and the catalogue.
+func DataPackage(snap *Snapshot, cat []*Indicator, files map[string][]byte) ([]byte, error) {
 	dp := dataPackage{
 		Schema:      "https://datapackage.org/profiles/2.0/datapackage.json",
 		Name:        "palermo-indicators",
@@ -204,22 +206,39 @@ func DataPackage(snap *Snapshot, cat []*Indicator, csvBytes []byte) ([]byte, err
 			Caveats: ind.DescriptionKey, Sources: ind.Sources, HasData: ind.HasData(), MissingData: ind.MissingData})
 	}
 	sort.Slice(dp.Catalogue, func(i, j int) bool { return dp.Catalogue[i].ID < dp.Catalogue[j].ID })
-	dp.Resources = []dpResource{{
-		Schema:      "https://datapackage.org/profiles/2.0/dataresource.json",
-		Name:        "indicators",
-		Path:        "indicators.csv",
-		Type:        "table",
-		Title:       "Indicator values",
-		Description: "One row per indicator, jurisdiction, period and source, sorted by those keys.",
-		Format:      "csv",
-		Mediatype:   "text/csv",
-		Encoding:    "utf-8",
-		Hash:        "sha256:" + sha256hex(csvBytes),
-		Bytes:       len(csvBytes),
-		TableSchema: dpTableSchema{Schema: "https://datapackage.org/profiles/2.0/tableschema.json", Fields: csvFields,
-			PrimaryKey: []string{"indicator", "jurisdiction", "period", "source"}},
-		Dialect: map[string]any{"$schema": "https://datapackage.org/profiles/2.0/tabledialect.json", "header": true, "delimiter": ","},
-	}}
+	table := func(name, path, title, description string, fields []dpField, key []string) dpResource {
+		return dpResource{
+			Schema: "https://datapackage.org/profiles/2.0/dataresource.json", Name: name, Path: path, Type: "table",
+			Title: title, Description: description, Format: "csv", Mediatype: "text/csv", Encoding: "utf-8",
+			Hash: "sha256:" + sha256hex(files[path]), Bytes: len(files[path]),
+			TableSchema: dpTableSchema{Schema: "https://datapackage.org/profiles/2.0/tableschema.json", Fields: fields, PrimaryKey: key},
+			Dialect:     map[string]any{"$schema": "https://datapackage.org/profiles/2.0/tabledialect.json", "header": true, "delimiter": ","},
+		}
+	}
+	key := []string{"indicator", "jurisdiction", "period", "source"}
+	dp.Resources = append(dp.Resources, table("indicators", "indicators.csv", "Indicator values",
+		"One row per indicator, jurisdiction, period and source, sorted by those keys.", csvFields, key))
+	for _, ind := range cat {
+		path := "indicators/" + ind.ID + ".csv"
+		if _, ok := files[path]; !ok {
+			continue
+		}
+		dp.Resources = append(dp.Resources, table(strings.ReplaceAll(ind.ID, "_", "-"), path, ind.Title,
+			ind.Question+" "+ind.DescriptionShort, csvFields, key))
+	}
+	var catFields []dpField
+	for _, c := range CatalogueColumns {
+		typ := "string"
+		switch c {
+		case "min_denominator":
+			typ = "number"
+		case "context", "has_data":
+			typ = "boolean"
+		}
+		catFields = append(catFields, dpField{Name: c, Type: typ, Description: catalogueFieldDocs[c]})
+	}
+	dp.Resources = append(dp.Resources, table("catalogue", "catalogue.csv", "Indicator catalogue",
+		"Every indicator palermo defines, computed or still lacking data: definition, direction, caveats and sources (also as catalogue.json).", catFields, []string{"id"}))
 	return json.MarshalIndent(dp, "", "  ")
 }
 
@@ -228,21 +247,41 @@ func sha256hex(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Exports are the files of one export: indicators.csv and datapackage.json.
+// Exports are the files of one export, by path relative to the export
+// directory: indicators.csv, datapackage.json, indicators/<id>.csv,
+// catalogue.csv, catalogue.json and CITATION.cff.
 type Exports struct {
-	CSV         []byte
-	DataPackage []byte
+	CSV         []byte // indicators.csv
+	DataPackage []byte // datapackage.json
+	Files       map[string][]byte
 }
+
+// Names lists the export's files in a stable order.
+func (e *Exports) Names() []string { return sortedNames(e.Files) }
 
 // Render renders the export files of a snapshot.
 func Render(snap *Snapshot, cat []*Indicator) (*Exports, error) {
+	files, err := perIndicatorCSVs(snap)
+	if err != nil {
+		return nil, err
+	}
 	c, err := CSVBytes(snap)
 	if err != nil {
 		return nil, err
 	}
-	dp, err := DataPackage(snap, cat, c)
+	files["indicators.csv"] = c
+	entries := catalogueEntries(cat, snap.Privacy)
+	if files["catalogue.csv"], err = catalogueCSV(entries); err != nil {
+		return nil, err
+	}
+	if files["catalogue.json"], err = marshalJSON(entries); err != nil {
+		return nil, err
+	}
+	files["CITATION.cff"] = citationCFF(snap)
+	dp, err := DataPackage(snap, cat, files)
 	if err != nil {
 		return nil, err
 	}
-	return &Exports{CSV: c, DataPackage: append(dp, '\n')}, nil
+	files["datapackage.json"] = append(dp, '\n')
+	return &Exports{CSV: c, DataPackage: files["datapackage.json"], Files: files}, nil
 }

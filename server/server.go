@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -84,8 +86,7 @@ func (s *Server) Handler() http.Handler {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.HandleFunc("GET /exports/indicators.csv", s.export("text/csv; charset=utf-8", func(e *metrics.Exports) []byte { return e.CSV }))
-	mux.HandleFunc("GET /exports/datapackage.json", s.export("application/json", func(e *metrics.Exports) []byte { return e.DataPackage }))
+	mux.HandleFunc("GET /exports/{path...}", s.export)
 	mux.HandleFunc("GET /{$}", s.landing)
 	return mux
 }
@@ -120,24 +121,41 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
-func (s *Server) export(ctype string, pick func(*metrics.Exports) []byte) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		snap := s.Publisher.Snapshot()
-		if snap == nil || snap.Exports == nil {
-			http.Error(w, "no indicators computed yet; see /readyz", http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", ctype)
-		w.Header().Set("Last-Modified", snap.ComputedAt.UTC().Format(http.TimeFormat))
-		w.Header().Set("Cache-Control", "no-cache")
-		w.Write(pick(snap.Exports))
+// export serves the files of the latest export: indicators.csv,
+// datapackage.json, indicators/<id>.csv, catalogue.csv, catalogue.json and
+// CITATION.cff.
+func (s *Server) export(w http.ResponseWriter, r *http.Request) {
+	snap := s.Publisher.Snapshot()
+	if snap == nil || snap.Exports == nil {
+		http.Error(w, "no indicators computed yet; see /readyz", http.StatusServiceUnavailable)
+		return
 	}
+	name := r.PathValue("path")
+	b, ok := snap.Exports.Files[name]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	ctype := "text/plain; charset=utf-8"
+	switch path.Ext(name) {
+	case ".csv":
+		ctype = "text/csv; charset=utf-8"
+	case ".json":
+		ctype = "application/json"
+	case ".cff":
+		ctype = "application/x-yaml; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Last-Modified", snap.ComputedAt.UTC().Format(http.TimeFormat))
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Write(b)
 }
 
 //go:embed landing.html
 var landingHTML string
 
 var landingTmpl = template.Must(template.New("landing").Funcs(template.FuncMap{
+	"hasPrefix": strings.HasPrefix,
 	"when": func(t time.Time) string {
 		if t.IsZero() {
 			return "never"

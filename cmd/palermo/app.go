@@ -77,13 +77,16 @@ func (a *app) writeExports(snap *metrics.Snapshot) error {
 }
 
 func writeExportDir(dir string, snap *metrics.Snapshot) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+	for _, name := range snap.Exports.Names() {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := pipeline.WriteFileAtomic(path, snap.Exports.Files[name]); err != nil {
+			return err
+		}
 	}
-	if err := pipeline.WriteFileAtomic(filepath.Join(dir, "indicators.csv"), snap.Exports.CSV); err != nil {
-		return err
-	}
-	return pipeline.WriteFileAtomic(filepath.Join(dir, "datapackage.json"), snap.Exports.DataPackage)
+	return nil
 }
 
 // recomputeAfterStore recomputes the indicators after each stored snapshot.

@@ -375,8 +375,10 @@ func computeLatest(c *commonFlags, stderr io.Writer) (*app, *metrics.Snapshot, e
 
 func cmdExport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("export", "[--data-dir D] --out DIR", `
-Writes indicators.csv and datapackage.json (Data Package v2) computed from the
-latest stored snapshots into DIR.`, stderr)
+Writes the export computed from the latest stored snapshots into DIR:
+indicators.csv, datapackage.json (Data Package v2), one CSV per indicator
+under indicators/, the catalogue as catalogue.csv and catalogue.json, and
+CITATION.cff.`, stderr)
 	var c commonFlags
 	c.register(fs, true)
 	out := fs.String("out", "", "directory to write the export files into")
@@ -395,7 +397,8 @@ latest stored snapshots into DIR.`, stderr)
 	if err := writeExportDir(*out, snap); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s and %s (%d rows)\n", filepath.Join(*out, "indicators.csv"), filepath.Join(*out, "datapackage.json"), len(snap.Rows))
+	fmt.Fprintf(stdout, "wrote %d files to %s: indicators.csv (%d rows), datapackage.json, catalogue.csv, catalogue.json, CITATION.cff and indicators/<id>.csv\n",
+		len(snap.Exports.Files), *out, len(snap.Rows))
 	return nil
 }
 

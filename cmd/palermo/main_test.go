@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
 	"flag"
 	"io"
 	"log/slog"
@@ -17,6 +20,9 @@ import (
 	"testing"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
+	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/pipeline"
 	"github.com/palermo-project/palermo/server"
 )
@@ -311,3 +317,68 @@ func golden(t *testing.T, path string, got []byte) {
 }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestExportFiles: every file the data package lists exists with the
+// declared hash and size, the per-indicator files add up to
+// indicators.csv, and CITATION.cff is valid YAML with the keys CFF requires.
+func TestExportFiles(t *testing.T) {
+	dir := t.TempDir()
+	data, out := filepath.Join(dir, "data"), filepath.Join(dir, "out")
+	if code, _, stderr := palermo(t, "run", "--data-dir", data, "--log-level", "warn"); code != 0 {
+		t.Fatalf("run: %s", stderr)
+	}
+	if code, _, stderr := palermo(t, "export", "--data-dir", data, "--out", out); code != 0 {
+		t.Fatalf("export: %s", stderr)
+	}
+	var dp struct {
+		Schema    string `json:"$schema"`
+		Resources []struct {
+			Name, Path, Hash string
+			Bytes            int
+		} `json:"resources"`
+		Privacy map[string]any `json:"palermo:privacy"`
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "datapackage.json"))
+	if err := json.Unmarshal(b, &dp); err != nil {
+		t.Fatal(err)
+	}
+	if dp.Schema != "https://datapackage.org/profiles/2.0/datapackage.json" || dp.Privacy["min_cell"] != float64(10) {
+		t.Fatalf("datapackage: schema %q, privacy %v", dp.Schema, dp.Privacy)
+	}
+	perIndicatorLines := 0
+	for _, r := range dp.Resources {
+		f, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(r.Path)))
+		if err != nil {
+			t.Fatalf("resource %s: %v", r.Name, err)
+		}
+		sum := sha256.Sum256(f)
+		if r.Hash != "sha256:"+hex.EncodeToString(sum[:]) || r.Bytes != len(f) {
+			t.Fatalf("resource %s: hash or size does not match the file", r.Name)
+		}
+		if strings.HasPrefix(r.Path, "indicators/") {
+			perIndicatorLines += bytes.Count(f, []byte("\n")) - 1
+		}
+	}
+	all, _ := os.ReadFile(filepath.Join(out, "indicators.csv"))
+	if n := bytes.Count(all, []byte("\n")) - 1; n != perIndicatorLines {
+		t.Fatalf("per-indicator files have %d rows, indicators.csv %d", perIndicatorLines, n)
+	}
+	var cff map[string]any
+	cb, _ := os.ReadFile(filepath.Join(out, "CITATION.cff"))
+	if err := yaml.Unmarshal(cb, &cff); err != nil {
+		t.Fatalf("CITATION.cff: %v", err)
+	}
+	for _, k := range []string{"cff-version", "message", "title", "authors", "references"} {
+		if cff[k] == nil {
+			t.Errorf("CITATION.cff lacks %s", k)
+		}
+	}
+	if refs := cff["references"].([]any); len(refs) != 8 {
+		t.Errorf("CITATION.cff cites %d sources, want 8", len(refs))
+	}
+	var cat []map[string]any
+	jb, _ := os.ReadFile(filepath.Join(out, "catalogue.json"))
+	if err := json.Unmarshal(jb, &cat); err != nil || len(cat) != len(metrics.Catalogue) {
+		t.Fatalf("catalogue.json: %v, %d entries", err, len(cat))
+	}
+}
