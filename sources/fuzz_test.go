@@ -14,7 +14,10 @@ import (
 // fail, but never panic, hang or leak, and every error it reports carries a
 // position. Run one for longer with, for example:
 //
-//	go test ./sources -run '^$' -fuzz FuzzUNODCGlotip -fuzztime 60s
+//	go test ./sources -run '^$' -fuzz FuzzUNODCGlotip -fuzztime 60s -fuzzminimizetime 5s
+//
+// (the seeds are whole real files: without a short -fuzzminimizetime the
+// fuzzer spends most of its time minimising them.)
 //
 // CI runs only the seed corpus (plain go test).
 
