@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,11 +13,10 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/palermo-project/palermo/internal/testutil"
 	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/sources"
 )
-
-var update = flag.Bool("update", false, "rewrite the dashboard JSON files")
 
 // published computes the indicators on the embedded default and returns
 // the ids with at least one published value, with their jurisdictions.
@@ -59,7 +57,7 @@ func TestDashboardsUpToDate(t *testing.T) {
 	var names []string
 	for name, b := range files {
 		names = append(names, name)
-		if *update {
+		if *testutil.Update {
 			if err := os.WriteFile(name, b, 0o644); err != nil {
 				t.Fatal(err)
 			}

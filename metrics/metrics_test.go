@@ -4,19 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"flag"
 	"math"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/palermo-project/palermo/internal/testutil"
 	"github.com/palermo-project/palermo/sources"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // embeddedSets parses every source's embedded snapshot, with a checked
 // allocator that must end with zero bytes outstanding.
@@ -204,28 +201,7 @@ func TestCSVContract(t *testing.T) {
 	golden(t, "testdata/indicators.golden.csv", snap.Exports.CSV)
 }
 
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want, got) {
-		wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-		for i := 0; i < len(wl) && i < len(gl); i++ {
-			if wl[i] != gl[i] {
-				t.Fatalf("%s differs at line %d (go test ./metrics -update to accept):\nwant %s\n got %s", path, i+1, wl[i], gl[i])
-			}
-		}
-		t.Fatalf("%s differs in length: want %d lines, got %d", path, len(wl), len(gl))
-	}
-}
+func golden(t *testing.T, path string, got []byte) { testutil.Golden(t, path, got) }
 
 // TestPublishRules checks the privacy and reliability rules on raw results.
 func TestPublishRules(t *testing.T) {

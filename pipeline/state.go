@@ -10,6 +10,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/palermo-project/palermo/internal/fsutil"
 )
 
 // JobState is what palermo remembers about one job across restarts.
@@ -113,19 +115,7 @@ func (s *State) Append(r RunRecord) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(filepath.Join(s.dir, "runs.jsonl"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return fsutil.AppendSync(filepath.Join(s.dir, "runs.jsonl"), append(b, '\n'))
 }
 
 // History returns the last n runs (all when n <= 0), oldest first. A torn

@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/palermo-project/palermo/internal/fsutil"
 	"github.com/palermo-project/palermo/sources"
 )
 
@@ -119,7 +120,7 @@ func (s *Store) Write(ctx context.Context, source string, out *sources.Output) (
 		for _, e := range out.Quarantine {
 			q.WriteString(e.Error() + "\n")
 		}
-		if err := writeFileSync(filepath.Join(tmp, "quarantine.txt"), []byte(q.String())); err != nil {
+		if err := fsutil.WriteFileSync(filepath.Join(tmp, "quarantine.txt"), []byte(q.String())); err != nil {
 			return nil, fmt.Errorf("store %s: %w", source, err)
 		}
 	}
@@ -127,10 +128,10 @@ func (s *Store) Write(ctx context.Context, source string, out *sources.Output) (
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileSync(filepath.Join(tmp, "manifest.json"), mb); err != nil {
+	if err := fsutil.WriteFileSync(filepath.Join(tmp, "manifest.json"), mb); err != nil {
 		return nil, fmt.Errorf("store %s: %w", source, err)
 	}
-	if err := syncDir(tmp); err != nil {
+	if err := fsutil.SyncDir(tmp); err != nil {
 		return nil, fmt.Errorf("store %s: %w", source, err)
 	}
 	final := filepath.Join(sdir, gen)
@@ -138,7 +139,7 @@ func (s *Store) Write(ctx context.Context, source string, out *sources.Output) (
 		return nil, fmt.Errorf("store %s: %w", source, err)
 	}
 	committed = true
-	if err := syncDir(sdir); err != nil {
+	if err := fsutil.SyncDir(sdir); err != nil {
 		return nil, fmt.Errorf("store %s: %w", source, err)
 	}
 	prev, _ := s.current(source)
@@ -280,57 +281,6 @@ func (s *Store) readParquet(ctx context.Context, path string) (arrow.Table, erro
 	return pqarrow.ReadTable(ctx, f, parquet.NewReaderProperties(s.mem), pqarrow.ArrowReadProperties{}, s.mem)
 }
 
-// WriteFileAtomic replaces path with data: it writes a temporary file beside
-// it, fsyncs it, renames it over path and fsyncs the directory.
-func WriteFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // a no-op once renamed
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func writeFileSync(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+// WriteFileAtomic replaces path with data through a fsynced temporary file
+// and a rename (see fsutil).
+func WriteFileAtomic(path string, data []byte) error { return fsutil.WriteFileAtomic(path, data) }

@@ -170,12 +170,7 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
-		for _, p := range [][2]string{{a.country, b.country}, {a.year, b.year}, {a.form, b.form}, {a.sex, b.sex}, {a.age, b.age}} {
-			if p[0] != p[1] {
-				return p[0] < p[1]
-			}
-		}
-		return false
+		return lessPairs([][2]string{{a.country, b.country}, {a.year, b.year}, {a.form, b.form}, {a.sex, b.sex}, {a.age, b.age}})
 	})
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()

@@ -335,12 +335,7 @@ func (n *nibrsCounts) emit(ob *ObservationsBuilder, url string) {
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
-		for _, p := range [][2]string{{a.state, b.state}, {a.year, b.year}, {a.measure, b.measure}, {a.offence, b.offence}, {a.form, b.form}, {a.age, b.age}} {
-			if p[0] != p[1] {
-				return p[0] < p[1]
-			}
-		}
-		return false
+		return lessPairs([][2]string{{a.state, b.state}, {a.year, b.year}, {a.measure, b.measure}, {a.offence, b.offence}, {a.form, b.form}, {a.age, b.age}})
 	})
 	for _, k := range keys {
 		v := n.cells[k]

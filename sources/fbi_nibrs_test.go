@@ -1,14 +1,13 @@
 package sources
 
 import (
-	"archive/zip"
-	"bytes"
-	"io"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/palermo-project/palermo/internal/testutil"
 )
 
 // sums adds up the value column of an observations batch by a key the
@@ -103,24 +102,10 @@ func TestNIBRSArrestees2019(t *testing.T) {
 func TestNIBRSDamaged(t *testing.T) {
 	orig := readFile(t, "testdata/fbi_nibrs/arrestee_2019_33_states_excerpt.zip")
 	rewrite := func(name string, change func(string) string, drop bool) []byte {
-		zr, _ := zip.NewReader(bytes.NewReader(orig), int64(len(orig)))
-		var buf bytes.Buffer
-		zw := zip.NewWriter(&buf)
-		for _, f := range zr.File {
-			rc, _ := f.Open()
-			b, _ := io.ReadAll(rc)
-			rc.Close()
-			if f.Name == name {
-				if drop {
-					continue
-				}
-				b = []byte(change(string(b)))
-			}
-			w, _ := zw.Create(f.Name)
-			w.Write(b)
+		if drop {
+			change = nil
 		}
-		zw.Close()
-		return buf.Bytes()
+		return testutil.RewriteZip(t, orig, name, change)
 	}
 	f := func(name string, data []byte, want string) {
 		t.Helper()

@@ -181,12 +181,7 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
-		for _, p := range [][2]string{{a.jurisdiction, b.jurisdiction}, {a.breakdown, b.breakdown}, {a.year, b.year}, {a.measure, b.measure}, {a.form, b.form}} {
-			if p[0] != p[1] {
-				return p[0] < p[1]
-			}
-		}
-		return false
+		return lessPairs([][2]string{{a.jurisdiction, b.jurisdiction}, {a.breakdown, b.breakdown}, {a.year, b.year}, {a.measure, b.measure}, {a.form, b.form}})
 	})
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()

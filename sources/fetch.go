@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/palermo-project/palermo/internal/fsutil"
 )
 
 //go:embed snapshots/*.csv snapshots/*.xlsx snapshots/*.zip snapshots/*.txt
@@ -299,30 +301,9 @@ func (f *Fetcher) writeCache(source, url string, data []byte, etag, lastModified
 		return
 	}
 	os.Remove(metaPath)
-	if err := writeAtomic(bodyPath, data); err != nil {
+	if err := fsutil.WriteFileAtomic(bodyPath, data); err != nil {
 		return
 	}
 	b, _ := json.Marshal(cacheEntry{URL: url, ETag: etag, LastModified: lastModified})
-	_ = writeAtomic(metaPath, b)
-}
-
-// writeAtomic writes a file through a fsynced temporary file and a rename.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	_ = fsutil.WriteFileAtomic(metaPath, b)
 }

@@ -3,17 +3,14 @@ package sources
 import (
 	"bytes"
 	"context"
-	"flag"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/palermo-project/palermo/internal/testutil"
+)
 
 // parse runs a source's parser on a file with a checked allocator and fails
 // the test if any Arrow memory leaks.
@@ -41,39 +38,7 @@ func readFile(t *testing.T, path string) []byte {
 
 func readFileErr(path string) ([]byte, error) { return os.ReadFile(path) }
 
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want := readFile(t, path)
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (run go test ./sources -update to accept):\n%s", path, firstDiff(string(want), string(got)))
-	}
-}
-
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return "line " + strconv.Itoa(i+1) + "\n want: " + a + "\n  got: " + b
-		}
-	}
-	return "(no line differs)"
-}
+func golden(t *testing.T, path string, got []byte) { testutil.Golden(t, path, got) }
 
 // TestParseGolden parses each source's real fixture into canonical tables and
 // compares them, as CSV, with the reviewed golden files.

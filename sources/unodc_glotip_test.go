@@ -1,13 +1,12 @@
 package sources
 
 import (
-	"archive/zip"
-	"bytes"
-	"io"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/palermo-project/palermo/internal/testutil"
 )
 
 // TestUNODCEmbeddedSnapshot reads the whole shipped release: every one of its
@@ -87,28 +86,7 @@ func TestParseUNODCValue(t *testing.T) {
 
 // rewriteSheet returns a copy of an XLSX with its first worksheet changed.
 func rewriteSheet(t *testing.T, data []byte, change func(string) string) []byte {
-	t.Helper()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(rc)
-		rc.Close()
-		if f.Name == "xl/worksheets/sheet1.xml" {
-			b = []byte(change(string(b)))
-		}
-		w, _ := zw.Create(f.Name)
-		w.Write(b)
-	}
-	zw.Close()
-	return buf.Bytes()
+	return testutil.RewriteZip(t, data, "xl/worksheets/sheet1.xml", change)
 }
 
 // TestUNODCDamaged checks that damaged copies give errors that name the row,

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/palermo-project/palermo/configs"
+	"github.com/palermo-project/palermo/internal/testutil"
 	"github.com/palermo-project/palermo/sources"
 )
 
@@ -22,24 +21,7 @@ import (
 func damage(t *testing.T, source string, data []byte) ([]byte, string) {
 	t.Helper()
 	replaceInZip := func(entry string, change func(string) string) []byte {
-		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf bytes.Buffer
-		zw := zip.NewWriter(&buf)
-		for _, f := range zr.File {
-			rc, _ := f.Open()
-			b, _ := io.ReadAll(rc)
-			rc.Close()
-			if f.Name == entry {
-				b = []byte(change(string(b)))
-			}
-			w, _ := zw.Create(f.Name)
-			w.Write(b)
-		}
-		zw.Close()
-		return buf.Bytes()
+		return testutil.RewriteZip(t, data, entry, change)
 	}
 	s := string(data)
 	switch source {

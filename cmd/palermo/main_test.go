@@ -7,7 +7,6 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,12 +21,11 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/palermo-project/palermo/internal/testutil"
 	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/pipeline"
 	"github.com/palermo-project/palermo/server"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func palermo(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -293,28 +291,7 @@ func promtoolCheck(t *testing.T, body string) {
 	}
 }
 
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(want, got) {
-		wl, gl := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-		for i := 0; i < len(wl) && i < len(gl); i++ {
-			if wl[i] != gl[i] {
-				t.Fatalf("%s differs at line %d (go test ./cmd/palermo -update to accept):\nwant %s\n got %s", path, i+1, wl[i], gl[i])
-			}
-		}
-		t.Fatalf("%s differs in length: want %d lines, got %d", path, len(wl), len(gl))
-	}
-}
+func golden(t *testing.T, path string, got []byte) { testutil.Golden(t, path, got) }
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
