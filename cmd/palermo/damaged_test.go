@@ -99,6 +99,34 @@ func TestDamagedSourceKeepsIndicators(t *testing.T) {
 			if !bytes.Equal(before, after) {
 				t.Fatal("the published indicators changed after a failed run")
 			}
+			// palermo validate says the same, and exits 1.
+			code, _, stderr = palermo(t, "validate", "--source", spec.Name, path)
+			if code != 1 || !strings.Contains(stderr, path+want) {
+				t.Fatalf("validate exited %d:\n%s", code, stderr)
+			}
 		})
+	}
+}
+
+// TestValidateUnshippedSources: the sources without an embedded snapshot
+// are validated on their fixtures, clean and damaged.
+func TestValidateUnshippedSources(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		source, fixture, from, to, want string
+	}{
+		{"ctdc", "../../sources/testdata/ctdc/the_global_k_anon_dataset.EXCERPT.csv", ";LY;", ";Libya;", `:13:92: CountryOfExploitation "Libya" is not an ISO 3166-1 alpha-2 code`},
+		{"operations", "../../sources/testdata/operations/fbi_occ_2016_2017.csv", ",239,", ",-239,", `:2:62: arrests_traffickers: "-239" is not a non-negative whole number`},
+	} {
+		if code, stdout, stderr := palermo(t, "validate", "--source", c.source, c.fixture); code != 0 {
+			t.Fatalf("%s: validate on the fixture exited %d: %s%s", c.source, code, stdout, stderr)
+		}
+		b, _ := os.ReadFile(c.fixture)
+		bad := filepath.Join(dir, c.source+".csv")
+		os.WriteFile(bad, bytes.Replace(b, []byte(c.from), []byte(c.to), 1), 0o644)
+		code, _, stderr := palermo(t, "validate", "--source", c.source, bad)
+		if code != 1 || !strings.Contains(stderr, bad+c.want) {
+			t.Fatalf("%s: validate on a damaged copy exited %d:\n%s", c.source, code, stderr)
+		}
 	}
 }
