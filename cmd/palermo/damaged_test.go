@@ -116,7 +116,7 @@ func TestValidateUnshippedSources(t *testing.T) {
 		source, fixture, from, to, want string
 	}{
 		{"ctdc", "../../sources/testdata/ctdc/the_global_k_anon_dataset.EXCERPT.csv", ";LY;", ";Libya;", `:13:92: CountryOfExploitation "Libya" is not an ISO 3166-1 alpha-2 code`},
-		{"operations", "../../sources/testdata/operations/fbi_occ_2016_2017.csv", ",239,", ",-239,", `:2:62: arrests_traffickers: "-239" is not a non-negative whole number`},
+		{"operations", "../../sources/testdata/operations/fbi_occ_2016_2017.csv", ",239,", ",-239,", `:2:60: arrests_traffickers: "-239" is not a non-negative whole number`},
 	} {
 		if code, stdout, stderr := palermo(t, "validate", "--source", c.source, c.fixture); code != 0 {
 			t.Fatalf("%s: validate on the fixture exited %d: %s%s", c.source, code, stdout, stderr)
