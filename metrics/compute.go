@@ -63,6 +63,9 @@ type Snapshot struct {
 	Sources    []SourceInfo
 	Privacy    Privacy
 	ComputedAt time.Time
+	// JurisdictionNames gives a name to the codes, as the publishers name
+	// them (United States of America for USA, World for WLD).
+	JurisdictionNames map[string]string
 	// Operations are the operation-level counts published as their own
 	// releases gave them (privacy rule 7), for the operations dashboard.
 	Operations []OperationRow
@@ -93,7 +96,7 @@ func Compute(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, p 
 	if err != nil {
 		return nil, err
 	}
-	snap := &Snapshot{Privacy: p, ComputedAt: now.UTC()}
+	snap := &Snapshot{Privacy: p, ComputedAt: now.UTC(), JurisdictionNames: facts.names}
 	for _, ts := range sets {
 		snap.Sources = append(snap.Sources, SourceInfo{Name: ts.Source, Generation: ts.Generation, Provenance: ts.Provenance})
 	}

@@ -20,6 +20,8 @@ type Facts struct {
 	operations []*operation
 	// provenance per source name
 	provenance map[string]sources.Provenance
+	// names of jurisdictions as their publishers give them
+	names map[string]string
 }
 
 type obsKey struct {
@@ -47,7 +49,7 @@ type operation struct {
 
 // NewFacts reads the tables of every source snapshot into an index.
 func NewFacts(ctx context.Context, sets []*sources.TableSet) (*Facts, error) {
-	f := &Facts{obs: map[obsKey]*obsFact{}, groups: map[groupKey]bool{}, provenance: map[string]sources.Provenance{}}
+	f := &Facts{obs: map[obsKey]*obsFact{}, groups: map[groupKey]bool{}, provenance: map[string]sources.Provenance{}, names: map[string]string{}}
 	for _, ts := range sets {
 		f.provenance[ts.Source] = ts.Provenance
 		spec, _ := sources.Lookup(ts.Source)
@@ -105,7 +107,7 @@ func (f *Facts) readObservations(ctx context.Context, source string, editionInLa
 		str := func(name string) *array.String { return rec.Column(idx[name]).(*array.String) }
 		edition, jur, period, measure := str("edition"), str("jurisdiction"), str("period"), str("measure")
 		sex, age, form, brk := str("sex"), str("age_group"), str("exploitation_form"), str("breakdown")
-		censored, url := str("censored"), str("source_url")
+		censored, url, name := str("censored"), str("source_url"), str("jurisdiction_name")
 		value := rec.Column(idx["value"]).(*array.Float64)
 		for i := 0; i < int(rec.NumRows()); i++ {
 			if jur.Value(i) == "" {
@@ -127,6 +129,9 @@ func (f *Facts) readObservations(ctx context.Context, source string, editionInLa
 			}
 			f.obs[k] = fact
 			f.groups[groupKey{source, label, k.jurisdiction, k.period}] = true
+			if _, ok := f.names[k.jurisdiction]; !ok && name.Value(i) != k.jurisdiction {
+				f.names[k.jurisdiction] = name.Value(i)
+			}
 		}
 		return nil
 	})

@@ -10,7 +10,9 @@ import (
 	"net"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/pipeline"
+	"github.com/palermo-project/palermo/report"
 )
 
 // Server serves palermo over HTTP.
@@ -31,6 +34,8 @@ type Server struct {
 	Log       *slog.Logger
 	Registry  *prometheus.Registry
 	Timeouts  Timeouts
+
+	reports reportCache
 }
 
 // Timeouts bound how long a client may take, so slow or stalled clients
@@ -87,6 +92,10 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /exports/{path...}", s.export)
+	mux.HandleFunc("GET /report/{$}", s.reportIndex)
+	mux.HandleFunc("GET /report/{jurisdiction}", s.reportPage)
+	mux.HandleFunc("GET /report/{jurisdiction}/{$}", s.reportPage)
+	mux.HandleFunc("GET /report/{jurisdiction}/index.html", s.reportPage)
 	mux.HandleFunc("GET /{$}", s.landing)
 	return mux
 }
@@ -149,6 +158,60 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Last-Modified", snap.ComputedAt.UTC().Format(http.TimeFormat))
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Write(b)
+}
+
+// reports caches rendered report pages of the current snapshot.
+type reportCache struct {
+	mu    sync.Mutex
+	snap  *metrics.Snapshot
+	pages map[string][]byte
+}
+
+func (s *Server) reportIndex(w http.ResponseWriter, r *http.Request) {
+	snap := s.Publisher.Snapshot()
+	if snap == nil {
+		http.Error(w, "no indicators computed yet; see /readyz", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(report.Index(snap, report.Jurisdictions(snap)))
+}
+
+// reportPage serves the report of one jurisdiction, rendered once per
+// indicator snapshot.
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
+	snap := s.Publisher.Snapshot()
+	if snap == nil {
+		http.Error(w, "no indicators computed yet; see /readyz", http.StatusServiceUnavailable)
+		return
+	}
+	j := r.PathValue("jurisdiction")
+	if !slices.Contains(report.Jurisdictions(snap), j) {
+		http.NotFound(w, r)
+		return
+	}
+	s.reports.mu.Lock()
+	if s.reports.snap != snap {
+		s.reports.snap, s.reports.pages = snap, map[string][]byte{}
+	}
+	page, ok := s.reports.pages[j]
+	s.reports.mu.Unlock()
+	if !ok {
+		p, err := report.Render(snap, s.Publisher.Catalogue, j)
+		if err != nil {
+			s.Log.Error("report", "jurisdiction", j, "err", err)
+			http.Error(w, "cannot render the report", http.StatusInternalServerError)
+			return
+		}
+		page = p.HTML
+		s.reports.mu.Lock()
+		if s.reports.snap == snap {
+			s.reports.pages[j] = page
+		}
+		s.reports.mu.Unlock()
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(page)
 }
 
 //go:embed landing.html

@@ -205,3 +205,31 @@ func TestSlowClientCutOff(t *testing.T) {
 		t.Fatalf("the slow client held its connection for %s", time.Since(start))
 	}
 }
+
+// TestReportPages: /report/ lists the jurisdictions, /report/{j} serves the
+// page of one, an unknown jurisdiction is 404.
+func TestReportPages(t *testing.T) {
+	s, pub := newTestServer(t)
+	pub.Recompute(context.Background())
+	base := serve(t, s)
+	get := func(path string) (int, string) {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/report/"); code != 200 || !strings.Contains(body, `href="WLD/index.html"`) {
+		t.Fatalf("/report/ = %d", code)
+	}
+	for _, p := range []string{"/report/WLD", "/report/WLD/index.html"} {
+		if code, body := get(p); code != 200 || !strings.Contains(body, "Labour trafficking prosecution gap") {
+			t.Fatalf("%s = %d", p, code)
+		}
+	}
+	if code, _ := get("/report/ATLANTIS"); code != 404 {
+		t.Fatalf("/report/ATLANTIS = %d, want 404", code)
+	}
+}

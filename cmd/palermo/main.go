@@ -28,7 +28,8 @@ Commands:
   serve       run the scheduler and the HTTP server (/metrics, /exports/...)
   run         run the jobs once, recompute the indicators, write the exports
   ingest      store local files as a source's new snapshot
-  export      write indicators.csv and datapackage.json from the latest snapshots
+  export      write indicators.csv, datapackage.json and the other export files
+  report      write an HTML report with charts per jurisdiction
   validate    check files against a source's schema
   indicators  print the latest indicator values
   sources     list the sources with their schedule and last run
@@ -54,6 +55,7 @@ var commands = []command{
 	{"run", cmdRun},
 	{"ingest", cmdIngest},
 	{"export", cmdExport},
+	{"report", cmdReport},
 	{"validate", cmdValidate},
 	{"indicators", cmdIndicators},
 	{"sources", cmdSources},

@@ -1,0 +1,100 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/palermo-project/palermo/metrics"
+	"github.com/palermo-project/palermo/sources"
+)
+
+func embeddedSnapshot(t *testing.T) *metrics.Snapshot {
+	t.Helper()
+	sets, err := sources.LoadEmbedded(context.Background(), memory.NewGoAllocator())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, s := range sets {
+			s.Release()
+		}
+	}()
+	snap, err := metrics.Compute(context.Background(), sets, metrics.Catalogue, metrics.DefaultPrivacy, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// TestWorldReport: the world page has a chart per indicator with values,
+// each a valid PNG, with direction, caveats and source lines under it, and
+// a scorecard with the latest values; never a composite score.
+func TestWorldReport(t *testing.T) {
+	snap := embeddedSnapshot(t)
+	page, err := Render(snap, metrics.Catalogue, "WLD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(page.HTML)
+	for _, want := range []string{
+		"Is anti-trafficking enforcement victim-centred? WLD: World",
+		"Labour trafficking prosecution gap",
+		"-11.8 pp (2023)",
+		"falling since 2022, away from victim-centred",
+		"19.6% (2023)",
+		"Direction: up. A higher value is more victim-centred (towards zero or above).",
+		"Direction: neutral. Context, not a score: both extremes are bad.",
+		"Below zero: labour trafficking is prosecuted less than its share of identified victims.",
+		`tip_global:2024: <a href="https://greenlightoperation.org/?p=5924">`,
+		"retrieved 2026-11-23",
+		"data:image/png;base64,",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the report lacks %q", want)
+		}
+	}
+	if strings.Contains(strings.ToLower(html), "composite") && !strings.Contains(html, "There is no composite score") {
+		t.Error("the report mentions a composite score")
+	}
+	if len(page.Charts) != 5 {
+		t.Errorf("%d charts, want 5 (the indicators with world values)", len(page.Charts))
+	}
+	for id, b := range page.Charts {
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if img.Bounds().Dx() < 400 {
+			t.Fatalf("%s: chart %d px wide", id, img.Bounds().Dx())
+		}
+	}
+}
+
+// TestSuppressedNeverCharted: Minnesota 2018's suppressed victim counts
+// appear in no chart and no scorecard; its arrest counts do.
+func TestSuppressedNeverCharted(t *testing.T) {
+	snap := embeddedSnapshot(t)
+	page, err := Render(snap, metrics.Catalogue, "US-MN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := page.Charts["child_sex_trafficking_victims_recorded"]; ok {
+		t.Error("a suppressed victim count was charted")
+	}
+	if _, ok := page.Charts["prostitution_buying_arrests"]; !ok {
+		t.Error("the published arrest count has no chart")
+	}
+	if len(Jurisdictions(snap)) < 100 {
+		t.Errorf("%d jurisdictions with values", len(Jurisdictions(snap)))
+	}
+	idx := string(Index(snap, []string{"US-MN", "WLD"}))
+	if !strings.Contains(idx, `href="WLD/index.html"`) {
+		t.Error("the index does not link the pages")
+	}
+}
