@@ -114,6 +114,7 @@ func Compute(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, p 
 			snap.Rows = append(snap.Rows, row)
 		}
 	}
+	complementary(snap.Rows, Partitions)
 	sortRows(snap.Rows)
 	for _, o := range facts.operations {
 		snap.Operations = append(snap.Operations, OperationRow{ID: o.id, Name: o.name, Jurisdiction: o.jurisdiction,
