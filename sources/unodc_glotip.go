@@ -132,16 +132,17 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 		if len(cells) == 0 {
 			return nil // a blank row
 		}
-		vals := make(map[string]xlsxCell, len(unodcColumns))
-		for _, c := range cells {
-			vals[columnAt(col, c.Col)] = c
+		// The row's cells by column number (a row may skip empty cells).
+		byCol := map[int]int{}
+		for i, c := range cells {
+			byCol[c.Col] = i
 		}
 		get := func(name string) (string, xlsxCell) {
-			c, ok := vals[name]
-			if !ok {
-				c = xlsxCell{Col: col[name], Ref: colName(col[name]) + strconv.Itoa(row)}
+			n := col[name]
+			if i, ok := byCol[n]; ok {
+				return strings.TrimSpace(cells[i].Value), cells[i]
 			}
-			return strings.TrimSpace(c.Value), c
+			return "", xlsxCell{Col: n, Ref: colName(n) + strconv.Itoa(row)}
 		}
 		lookup := func(name string, m map[string]string) string {
 			v, c := get(name)
@@ -224,15 +225,6 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 	}
 	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance,
 		Quarantine: errs, QuarantinedRows: badRows, RowsRead: int64(rows)}, nil
-}
-
-func columnAt(col map[string]int, n int) string {
-	for name, c := range col {
-		if c == n {
-			return name
-		}
-	}
-	return ""
 }
 
 // parseUNODCValue reads txtVALUE: a count with thousands separators, or the

@@ -178,7 +178,7 @@ func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
 		text           strings.Builder
 	)
 	for {
-		tok, err := d.Token()
+		tok, err := d.RawToken()
 		if err == io.EOF {
 			return nil
 		}
