@@ -14,9 +14,9 @@ import (
 // fail, but never panic, hang or leak, and every error it reports carries a
 // position. Run one for longer with, for example:
 //
-//	go test ./sources -run '^$' -fuzz FuzzUNODCGlotip -fuzztime 60s -fuzzminimizetime 5s
+//	go test ./sources -run '^$' -fuzz FuzzUNODCGlotip -fuzztime 60s -fuzzminimizetime 1x
 //
-// (the seeds are whole real files: without a short -fuzzminimizetime the
+// (the seeds are whole real files: without -fuzzminimizetime 1x the
 // fuzzer spends most of its time minimising them.)
 //
 // CI runs only the seed corpus (plain go test).
