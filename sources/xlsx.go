@@ -168,29 +168,33 @@ func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
 		return err
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(io.LimitReader(rc, xlsxMaxSheetBytes))
+	x := newXMLScanner(io.LimitReader(rc, xlsxMaxSheetBytes))
 	var (
 		row            int
 		cells          []xlsxCell
 		cell           *xlsxCell
 		cellType       string
 		inV, inT, inIs bool
-		text           strings.Builder
+		text           []byte
 	)
 	for {
-		tok, err := d.RawToken()
+		err := x.next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("%s: malformed XML after row %d: %w", s.file, row, err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
+		switch x.kind {
+		case xmlStart:
+			switch string(x.name) {
 			case "row":
 				row++
-				if r := attr(t, "r"); r != "" {
+				r, err := x.attr("r")
+				if err != nil {
+					return fmt.Errorf("%s: malformed XML after row %d: %w", s.file, row-1, err)
+				}
+				if r != "" {
 					n, err := strconv.Atoi(r)
 					if err != nil || n < row {
 						return fmt.Errorf("%s: row number %q out of order after row %d", s.file, r, row-1)
@@ -198,11 +202,19 @@ func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
 					row = n
 				}
 				cells = cells[:0]
+				if x.self {
+					if err := fn(row, cells); err != nil {
+						return err
+					}
+				}
 			case "c":
 				if len(cells) >= xlsxMaxColumns {
 					return fmt.Errorf("%s: row %d has more than %d cells", s.file, row, xlsxMaxColumns)
 				}
-				ref := attr(t, "r")
+				ref, err := x.attr("r")
+				if err != nil {
+					return fmt.Errorf("%s: malformed XML in row %d: %w", s.file, row, err)
+				}
 				col := len(cells) + 1
 				if ref != "" {
 					c, r, err := splitRef(ref)
@@ -214,18 +226,24 @@ func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
 					ref = colName(col) + strconv.Itoa(row)
 				}
 				cells = append(cells, xlsxCell{Col: col, Ref: ref})
+				if x.self {
+					cell = nil // an empty cell
+					continue
+				}
 				cell = &cells[len(cells)-1]
-				cellType = attr(t, "t")
-				text.Reset()
+				if cellType, err = x.attr("t"); err != nil {
+					return fmt.Errorf("%s: malformed XML in row %d: %w", s.file, row, err)
+				}
+				text = text[:0]
 			case "v":
-				inV = true
+				inV = !x.self
 			case "is":
-				inIs = true
+				inIs = !x.self
 			case "t":
-				inT = inIs
+				inT = inIs && !x.self
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
+		case xmlEnd:
+			switch string(x.name) {
 			case "v":
 				inV = false
 			case "is":
@@ -234,7 +252,7 @@ func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
 				inT = false
 			case "c":
 				if cell != nil {
-					v := text.String()
+					v := string(text)
 					if cellType == "s" {
 						i, err := strconv.Atoi(strings.TrimSpace(v))
 						if err != nil || i < 0 || i >= len(s.sst) {
@@ -250,21 +268,12 @@ func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
 					return err
 				}
 			}
-		case xml.CharData:
+		case xmlText:
 			if cell != nil && (inV || inT) {
-				text.Write(t)
+				text = append(text, x.text...)
 			}
 		}
 	}
-}
-
-func attr(t xml.StartElement, name string) string {
-	for _, a := range t.Attr {
-		if a.Name.Local == name {
-			return a.Value
-		}
-	}
-	return ""
 }
 
 // splitRef turns "L12" into column 12 and row 12.
