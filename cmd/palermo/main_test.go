@@ -359,3 +359,25 @@ func TestExportFiles(t *testing.T) {
 		t.Fatalf("catalogue.json: %v, %d entries", err, len(cat))
 	}
 }
+
+// TestReportCommand: palermo report writes a page and its charts for the
+// jurisdictions asked for, and refuses one without published values.
+func TestReportCommand(t *testing.T) {
+	dir := t.TempDir()
+	data, out := filepath.Join(dir, "data"), filepath.Join(dir, "report")
+	if code, _, stderr := palermo(t, "run", "--data-dir", data, "--log-level", "warn"); code != 0 {
+		t.Fatalf("run: %s", stderr)
+	}
+	code, stdout, stderr := palermo(t, "report", "--data-dir", data, "--out", out, "--jurisdiction", "WLD", "--jurisdiction", "US-MN")
+	if code != 0 || !strings.Contains(stdout, "wrote 2 report pages") {
+		t.Fatalf("report exited %d: %s%s", code, stdout, stderr)
+	}
+	for _, f := range []string{"index.html", "WLD/index.html", "WLD/labour_prosecution_gap_pp.png", "US-MN/index.html", "US-MN/prostitution_buying_arrests.png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing %s", f)
+		}
+	}
+	if code, _, stderr := palermo(t, "report", "--data-dir", data, "--out", out, "--jurisdiction", "ATLANTIS"); code != 1 || !strings.Contains(stderr, "no published value") {
+		t.Fatalf("unknown jurisdiction exited %d: %s", code, stderr)
+	}
+}
