@@ -86,36 +86,41 @@ func (r *Runner) Run(ctx context.Context, job, trigger string) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(sc.Timeout))
 	defer cancel()
 
-	var m *Manifest
+	var (
+		m       *Manifest
+		changed bool
+	)
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("job panicked", "panic", p, "stack", string(debug.Stack()))
 			err = fmt.Errorf("job %s panicked: %v", job, p)
 		}
-		r.finish(job, trigger, start, m, err)
+		r.finish(job, trigger, start, m, changed, err)
 	}()
 	log.Info("run started", "location", sc.Location)
-	m, err = r.run(ctx, job, sc)
+	m, changed, err = r.run(ctx, job, sc)
 	return err
 }
 
-func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (*Manifest, error) {
+// run fetches, parses and stores one source; changed is false when the
+// publisher answered "not modified" and the stored snapshot stays.
+func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (m *Manifest, changed bool, err error) {
 	spec, ok := sources.Lookup(job)
 	if !ok {
-		return nil, fmt.Errorf("job %s: no such source", job)
+		return nil, false, fmt.Errorf("job %s: no such source", job)
 	}
 	f := *r.Fetcher
 	f.AllowRedirectHosts = sc.AllowRedirectHosts
 	res, err := f.FetchResult(ctx, spec, sc.Location)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if res.NotModified {
 		// The publisher says nothing changed: when the stored snapshot was
 		// made from these very bytes, there is nothing to parse or store.
 		if m, err := r.Store.Manifest(job); err == nil && m.Provenance.SHA256 == res.Provenance.SHA256 {
 			r.Log.Info("source not modified; snapshot kept", "job", job, "generation", m.Generation)
-			return m, nil
+			return m, false, nil
 		}
 	}
 	prov := res.Provenance
@@ -125,13 +130,14 @@ func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (*Manifes
 		if errors.As(err, &qe) {
 			_ = r.State.Update(job, func(j *JobState) { j.Quarantined = qe.Rows })
 		}
-		return nil, fmt.Errorf("parse %s: %w", job, err)
+		return nil, false, fmt.Errorf("parse %s: %w", job, err)
 	}
 	defer out.Release()
 	if err := r.checkJumps(ctx, spec, out); err != nil {
-		return nil, fmt.Errorf("%s: %w", job, err)
+		return nil, false, fmt.Errorf("%s: %w", job, err)
 	}
-	return r.Store.Write(ctx, job, out)
+	m, err = r.Store.Write(ctx, job, out)
+	return m, err == nil, err
 }
 
 // inputName is the file name errors are reported against.
@@ -142,7 +148,7 @@ func inputName(p sources.Provenance) string {
 	return p.Location
 }
 
-func (r *Runner) finish(job, trigger string, start time.Time, m *Manifest, err error) {
+func (r *Runner) finish(job, trigger string, start time.Time, m *Manifest, changed bool, err error) {
 	dur := r.now().Sub(start).Seconds()
 	rec := RunRecord{Job: job, Trigger: trigger, Start: start.UTC(), Duration: dur, Success: err == nil}
 	if err != nil {
@@ -174,7 +180,7 @@ func (r *Runner) finish(job, trigger string, start time.Time, m *Manifest, err e
 		return
 	}
 	r.Log.Info("run succeeded", "job", job, "trigger", trigger, "duration_seconds", dur, "generation", m.Generation, "rows", m.Rows)
-	if r.OnStored != nil {
+	if changed && r.OnStored != nil {
 		r.OnStored(context.WithoutCancel(context.Background()), job)
 	}
 }

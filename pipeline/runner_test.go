@@ -231,6 +231,8 @@ func TestRunnerNotModified(t *testing.T) {
 	}))
 	defer srv.Close()
 	r := newTestRunner(t, "sources:\n  test_count:\n    location: "+srv.URL+"/tip.csv\n")
+	var stored atomic.Int32
+	r.OnStored = func(context.Context, string) { stored.Add(1) }
 	parses.Store(0)
 	for i := 0; i < 2; i++ {
 		if err := r.Run(context.Background(), "test_count", "manual"); err != nil {
@@ -238,8 +240,8 @@ func TestRunnerNotModified(t *testing.T) {
 		}
 	}
 	first, _ := r.Store.Current("test_count")
-	if parses.Load() != 1 {
-		t.Fatalf("parsed %d times, want once (the second answer was 304)", parses.Load())
+	if parses.Load() != 1 || stored.Load() != 1 {
+		t.Fatalf("parsed %d times and recomputed %d times, want once each (the second answer was 304)", parses.Load(), stored.Load())
 	}
 	if j := r.State.Job("test_count"); j.Runs != 2 || !j.LastRunSuccess {
 		t.Fatalf("state = %+v", j)

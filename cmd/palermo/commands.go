@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -511,11 +513,13 @@ func printCatalogue(w io.Writer, format string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(entries)
 	case "csv":
-		fmt.Fprintln(w, "id,computed,unit,direction,sources,missing_data")
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"id", "computed", "unit", "direction", "sources", "missing_data"})
 		for _, e := range entries {
-			fmt.Fprintf(w, "%s,%t,%s,%s,%s,%q\n", e.ID, e.Computed, e.Unit, e.Direction, strings.Join(e.Sources, " "), e.MissingData)
+			cw.Write([]string{e.ID, strconv.FormatBool(e.Computed), e.Unit, e.Direction, strings.Join(e.Sources, " "), e.MissingData})
 		}
-		return nil
+		cw.Flush()
+		return cw.Error()
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "INDICATOR\tCOMPUTED\tUNIT\tDIRECTION\tFROM / MISSING")
