@@ -40,6 +40,21 @@ type Runner struct {
 	mu      sync.Mutex
 	running map[string]*atomic.Bool
 	now     func() time.Time
+
+	// While batching, OnStored is called once at the end of the batch
+	// instead of after each job (the start-up runs).
+	batching, pending atomic.Bool
+}
+
+// BeginBatch defers OnStored until EndBatch.
+func (r *Runner) BeginBatch() { r.batching.Store(true) }
+
+// EndBatch calls OnStored once if any job of the batch stored a snapshot.
+func (r *Runner) EndBatch() {
+	r.batching.Store(false)
+	if r.pending.Swap(false) && r.OnStored != nil {
+		r.OnStored(context.Background(), "batch")
+	}
 }
 
 // NewRunner wires a runner over the given configuration and storage.
@@ -181,7 +196,11 @@ func (r *Runner) finish(job, trigger string, start time.Time, m *Manifest, chang
 	}
 	r.Log.Info("run succeeded", "job", job, "trigger", trigger, "duration_seconds", dur, "generation", m.Generation, "rows", m.Rows)
 	if changed && r.OnStored != nil {
-		r.OnStored(context.WithoutCancel(context.Background()), job)
+		if r.batching.Load() {
+			r.pending.Store(true)
+			return
+		}
+		r.OnStored(context.Background(), job)
 	}
 }
 

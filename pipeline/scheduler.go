@@ -76,6 +76,9 @@ func (s *Scheduler) Start() {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
+			// One recompute after all start-up runs, not one after each.
+			s.runner.BeginBatch()
+			defer s.runner.EndBatch()
 			for _, j := range missing {
 				s.fire(j, "startup")
 			}
