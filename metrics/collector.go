@@ -34,6 +34,26 @@ type Publisher struct {
 // Snapshot returns the latest indicator snapshot, nil before the first.
 func (p *Publisher) Snapshot() *Snapshot { return p.snap.Load() }
 
+// Publish renders a computed snapshot's exports and metrics and makes it
+// the latest. Recompute uses it; tests and benchmarks publish snapshots of
+// their own with it.
+func (p *Publisher) Publish(snap *Snapshot) error {
+	var err error
+	if snap.Exports, err = Render(snap, p.Catalogue); err != nil {
+		return fmt.Errorf("render exports: %w", err)
+	}
+	if snap.Exposition, err = renderExposition(newCollector(p.Catalogue, func() *Snapshot { return snap })); err != nil {
+		return fmt.Errorf("render metrics: %w", err)
+	}
+	if p.OnPublish != nil {
+		if err := p.OnPublish(snap); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+	}
+	p.snap.Store(snap)
+	return nil
+}
+
 // Recompute computes the indicators from the stored snapshots and publishes
 // them. On error the previous snapshot stays.
 func (p *Publisher) Recompute(ctx context.Context) (*Snapshot, error) {
@@ -56,36 +76,34 @@ func (p *Publisher) Recompute(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recompute: %w", err)
 	}
-	if snap.Exports, err = Render(snap, p.Catalogue); err != nil {
-		return nil, fmt.Errorf("recompute: render exports: %w", err)
+	if err := p.Publish(snap); err != nil {
+		return nil, fmt.Errorf("recompute: %w", err)
 	}
-	if p.OnPublish != nil {
-		if err := p.OnPublish(snap); err != nil {
-			return nil, fmt.Errorf("recompute: publish: %w", err)
-		}
-	}
-	p.snap.Store(snap)
 	if p.Log != nil {
 		p.Log.Info("indicators recomputed", "rows", len(snap.Rows), "sources", len(snap.Sources))
 	}
 	return snap, nil
 }
 
-// Collector exposes the latest indicator snapshot to Prometheus: one gauge
-// family per indicator (palermo_<id>[_unit]{jurisdiction,period,source}) and
-// palermo_indicator_info for each catalogue entry. Nothing is computed per
-// scrape; a row that leaves the snapshot leaves /metrics.
+// Collector exposes an indicator snapshot to Prometheus: one gauge family
+// per indicator (palermo_<id>[_unit]{jurisdiction,period,source}),
+// palermo_indicator_info for each catalogue entry, coverage, freshness and
+// operation counts. It runs once per recompute, to render the snapshot's
+// Exposition; a row that leaves the snapshot leaves /metrics.
 type Collector struct {
-	pub   *Publisher
-	descs map[string]*prometheus.Desc
-	info  *prometheus.Desc
+	snapshot func() *Snapshot
+	cat      []*Indicator
+	descs    map[string]*prometheus.Desc
+	info     *prometheus.Desc
 
 	rows, retrieved, opVictims, opArrests *prometheus.Desc
 }
 
-// NewCollector builds the collector over a publisher.
-func NewCollector(pub *Publisher) *Collector {
-	c := &Collector{pub: pub, descs: map[string]*prometheus.Desc{},
+// NewCollector builds a collector over the publisher's latest snapshot.
+func NewCollector(pub *Publisher) *Collector { return newCollector(pub.Catalogue, pub.Snapshot) }
+
+func newCollector(cat []*Indicator, snapshot func() *Snapshot) *Collector {
+	c := &Collector{snapshot: snapshot, cat: cat, descs: map[string]*prometheus.Desc{},
 		info: prometheus.NewDesc("palermo_indicator_info",
 			"Catalogue entry of an indicator: its metric family, title, unit and direction (up: higher is more victim-centred; down: lower is; neutral: context, both extremes bad).",
 			[]string{"indicator", "metric", "title", "unit", "direction"}, nil),
@@ -102,7 +120,7 @@ func NewCollector(pub *Publisher) *Collector {
 			"Arrests announced for one enforcement operation, by role: all (every arrest of any kind) or traffickers (alleged traffickers or pimps, as worded by the release).",
 			[]string{"operation", "jurisdiction", "period", "source", "role"}, nil),
 	}
-	for _, ind := range pub.Catalogue {
+	for _, ind := range cat {
 		help := fmt.Sprintf("%s (unit: %s; direction: %s). %s", ind.Title, ind.Unit, ind.Direction, ind.Question)
 		c.descs[ind.ID] = prometheus.NewDesc(ind.Metric(), help, []string{"jurisdiction", "period", "source"}, nil)
 	}
@@ -115,16 +133,16 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.retrieved
 	ch <- c.opVictims
 	ch <- c.opArrests
-	for _, ind := range c.pub.Catalogue {
+	for _, ind := range c.cat {
 		ch <- c.descs[ind.ID]
 	}
 }
 
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	for _, ind := range c.pub.Catalogue {
+	for _, ind := range c.cat {
 		ch <- prometheus.MustNewConstMetric(c.info, prometheus.GaugeValue, 1, ind.ID, ind.Metric(), ind.Title, string(ind.Unit), string(ind.Direction))
 	}
-	snap := c.pub.Snapshot()
+	snap := c.snapshot()
 	if snap == nil {
 		return
 	}

@@ -72,6 +72,8 @@ type Snapshot struct {
 	// Exports are the rendered export files of this snapshot, built once
 	// when it is computed and served as bytes.
 	Exports *Exports
+	// Exposition is the snapshot's metric families, rendered once.
+	Exposition *Exposition
 }
 
 // OperationRow is one operation's published counts; nil is not reported.

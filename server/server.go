@@ -3,6 +3,8 @@
 package server
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	_ "embed"
 	"html/template"
@@ -18,7 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/collectors/version"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/exporter-toolkit/web"
 
 	"github.com/palermo-project/palermo/metrics"
@@ -49,9 +51,11 @@ var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Sec
 
 // New builds a server and its Prometheus registry.
 func New(runner *pipeline.Runner, sched *pipeline.Scheduler, pub *metrics.Publisher, log *slog.Logger) *Server {
+	// The registry holds what changes between recomputes (job health,
+	// readiness, the process); the indicator families are pre-rendered
+	// with each snapshot and appended by the /metrics handler.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
-		metrics.NewCollector(pub),
 		runner.Metrics,
 		version.NewCollector("palermo"),
 		collectors.NewGoCollector(),
@@ -81,11 +85,7 @@ func New(runner *pipeline.Runner, sched *pipeline.Scheduler, pub *metrics.Publis
 // Handler routes palermo's endpoints.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{
-		EnableOpenMetrics: true,
-		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelError),
-		ErrorHandling:     promhttp.ContinueOnError,
-	}))
+	mux.HandleFunc("GET /metrics", s.metrics)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("ok\n"))
@@ -98,6 +98,69 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /report/{jurisdiction}/index.html", s.reportPage)
 	mux.HandleFunc("GET /{$}", s.landing)
 	return mux
+}
+
+// metrics serves the registry's live families followed by the indicator
+// families pre-rendered with the latest snapshot, in the format the scraper
+// negotiates (Prometheus text or OpenMetrics), gzipped when it accepts gzip.
+// A gzipped body is a sequence of gzip members, which gzip readers
+// (Prometheus's among them) read as one stream.
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	format := expfmt.NegotiateIncludingOpenMetrics(r.Header)
+	openMetrics := format.FormatType() == expfmt.TypeOpenMetrics
+	var live bytes.Buffer
+	mfs, err := s.Registry.Gather()
+	if err != nil {
+		s.Log.Error("gathering metrics", "err", err) // serve what was gathered
+	}
+	enc := expfmt.NewEncoder(&live, format)
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			s.Log.Error("encoding metrics", "family", mf.GetName(), "err", err)
+		}
+	}
+	var pre, preGzip []byte
+	if snap := s.Publisher.Snapshot(); snap != nil && snap.Exposition != nil {
+		pre, preGzip = snap.Exposition.Text, snap.Exposition.TextGzip
+		if openMetrics {
+			pre, preGzip = snap.Exposition.OpenMetrics, snap.Exposition.OpenMetricsGzip
+		}
+	}
+	var tail []byte
+	if openMetrics {
+		tail = []byte("# EOF\n")
+	}
+	w.Header().Set("Content-Type", string(format))
+	w.Header().Add("Vary", "Accept-Encoding")
+	if !acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		w.Write(live.Bytes())
+		w.Write(pre)
+		w.Write(tail)
+		return
+	}
+	w.Header().Set("Content-Encoding", "gzip")
+	zw := gzip.NewWriter(w)
+	zw.Write(live.Bytes())
+	zw.Close()
+	w.Write(preGzip)
+	if tail != nil {
+		zw.Reset(w)
+		zw.Write(tail)
+		zw.Close()
+	}
+}
+
+// acceptsGzip reads an Accept-Encoding header for gzip with a non-zero q.
+func acceptsGzip(h string) bool {
+	for _, part := range strings.Split(h, ",") {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			continue
+		}
+		q := strings.TrimSpace(params)
+		return !(strings.HasPrefix(q, "q=0") && strings.Trim(strings.TrimPrefix(q, "q="), "0.") == "")
+	}
+	return false
 }
 
 // NotReady lists what readiness still waits for: enabled jobs without a

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -26,7 +27,7 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 
 // newTestServer serves the embedded data; every Recompute swaps between
 // the indicators of all sources and those of tip_global alone.
-func newTestServer(t *testing.T) (*Server, *metrics.Publisher) {
+func newTestServer(t testing.TB) (*Server, *metrics.Publisher) {
 	t.Helper()
 	sets, err := sources.LoadEmbedded(context.Background(), memory.NewGoAllocator())
 	if err != nil {
@@ -231,5 +232,73 @@ func TestReportPages(t *testing.T) {
 	}
 	if code, _ := get("/report/ATLANTIS"); code != 404 {
 		t.Fatalf("/report/ATLANTIS = %d, want 404", code)
+	}
+}
+
+// TestMetricsNegotiation: the pre-rendered indicator families join the live
+// ones in the negotiated format: Prometheus text by default, OpenMetrics
+// (ending in one "# EOF") when asked, and the same bytes gzipped when the
+// scraper accepts gzip.
+func TestMetricsNegotiation(t *testing.T) {
+	s, pub := newTestServer(t)
+	pub.Recompute(context.Background())
+	base := serve(t, s)
+	fetch := func(accept, encoding string) (string, http.Header, []byte) {
+		req, _ := http.NewRequest("GET", base+"/metrics", nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		req.Header.Set("Accept-Encoding", encoding) // set: the client then does not decompress
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.Header.Get("Content-Type"), resp.Header, b
+	}
+	gunzip := func(b []byte) []byte {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	ct, _, text := fetch("", "identity")
+	if !strings.HasPrefix(ct, "text/plain") || !bytes.Contains(text, []byte("\npalermo_labour_prosecution_gap_pp{")) || !bytes.Contains(text, []byte("palermo_job_runs_total")) {
+		t.Fatalf("text: %s, %d bytes", ct, len(text))
+	}
+	if bytes.Contains(text, []byte("# EOF")) {
+		t.Fatal("the text format has an OpenMetrics EOF")
+	}
+	// The live families (process, Go runtime) change between two scrapes;
+	// the pre-rendered indicator families must be byte-identical.
+	indicatorLines := func(b []byte) string {
+		var out []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.Contains(l, "{jurisdiction=") || strings.HasPrefix(l, "palermo_indicator_") {
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	ct, h, gz := fetch("", "gzip")
+	if h.Get("Content-Encoding") != "gzip" || indicatorLines(gunzip(gz)) != indicatorLines(text) || len(indicatorLines(text)) < 1000 {
+		t.Fatalf("gzip: %s, encoding %q", ct, h.Get("Content-Encoding"))
+	}
+	om := "application/openmetrics-text; version=1.0.0; charset=utf-8"
+	ct, _, body := fetch(om, "identity")
+	if !strings.HasPrefix(ct, "application/openmetrics-text") || bytes.Count(body, []byte("# EOF\n")) != 1 || !bytes.HasSuffix(body, []byte("# EOF\n")) {
+		t.Fatalf("openmetrics: %s, EOF count %d", ct, bytes.Count(body, []byte("# EOF")))
+	}
+	if _, _, gzOM := fetch(om, "gzip, deflate"); indicatorLines(gunzip(gzOM)) != indicatorLines(body) || !bytes.HasSuffix(gunzip(gzOM), []byte("# EOF\n")) {
+		t.Fatal("gzipped OpenMetrics differs from the plain body")
+	}
+	if _, h, _ := fetch("", "gzip;q=0"); h.Get("Content-Encoding") != "" {
+		t.Fatal("gzip sent although refused with q=0")
 	}
 }
