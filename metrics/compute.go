@@ -10,6 +10,11 @@ import (
 	"github.com/palermo-project/palermo/sources"
 )
 
+// MaxOperationSeries bounds the operations published one by one (the most
+// recent first), so that a large operations log cannot multiply /metrics
+// series.
+const MaxOperationSeries = 200
+
 // Status of a published value (the CSV contract's status column).
 type Status string
 
@@ -118,7 +123,20 @@ func Compute(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, p 
 	}
 	complementary(snap.Rows, Partitions)
 	sortRows(snap.Rows)
-	for _, o := range facts.operations {
+	// Operation-level counts are for the few operations announced in press
+	// releases; a task force's log of thousands is published through the
+	// indicators, never as one series per operation.
+	ops := append([]*operation(nil), facts.operations...)
+	sort.Slice(ops, func(i, j int) bool {
+		if ops[i].period != ops[j].period {
+			return ops[i].period > ops[j].period
+		}
+		return ops[i].id < ops[j].id
+	})
+	if len(ops) > MaxOperationSeries {
+		ops = ops[:MaxOperationSeries]
+	}
+	for _, o := range ops {
 		snap.Operations = append(snap.Operations, OperationRow{ID: o.id, Name: o.name, Jurisdiction: o.jurisdiction,
 			Period: o.period, Source: o.label, VictimsIdentified: victimsIdentified(o), VictimsFlag: victimsFlag(o),
 			ArrestsTotal: o.arrestsTotal, ArrestsTraffickers: o.arrestsTraffickers})

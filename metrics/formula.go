@@ -114,17 +114,31 @@ func (f *Facts) sum(g groupKey, p part, r *Result) (v *float64, present bool) {
 	return &total, true
 }
 
-// appendURL appends u unless it is empty or already there.
+// MaxSourceURLs bounds the pages a published row names: a row built from
+// hundreds of operations names the first few; every operation keeps its own
+// page in the stored operations table.
+const MaxSourceURLs = 5
+
+// appendURL appends u unless it is empty, already there, or the row names
+// MaxSourceURLs pages already.
 func appendURL(urls []string, u string) []string {
-	if u == "" {
+	if len(urls) >= MaxSourceURLs {
 		return urls
 	}
-	for _, x := range urls {
-		if x == u {
-			return urls
+	return appendUnique(urls, u)
+}
+
+// appendUnique appends s unless it is empty or already there.
+func appendUnique(list []string, s string) []string {
+	if s == "" {
+		return list
+	}
+	for _, x := range list {
+		if x == s {
+			return list
 		}
 	}
-	return append(urls, u)
+	return append(list, s)
 }
 
 // ratio divides one part by another within a group.
@@ -326,7 +340,7 @@ func (q operationRatio) Evaluate(f *Facts, srcs []string) []Result {
 			r.URLs = appendURL(r.URLs, o.url)
 			if q.flag != nil {
 				if fl := q.flag(o); fl != "" {
-					r.Flags = appendURL(r.Flags, fl)
+					r.Flags = appendUnique(r.Flags, fl)
 				}
 			}
 		}

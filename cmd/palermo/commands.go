@@ -194,7 +194,11 @@ reported as FILE:LINE:COL: message and nothing is stored.`, stderr)
 		return err
 	}
 	_ = a.state.Update(spec.Name, func(j *pipeline.JobState) { j.Rows = m.Rows; j.LastSuccess = m.WrittenAt })
-	fmt.Fprintf(stdout, "stored %s snapshot %s: %v rows\n", spec.Name, m.Generation, m.Rows)
+	var counts []string
+	for _, t := range spec.Tables {
+		counts = append(counts, fmt.Sprintf("%s %d rows", t, m.Rows[t]))
+	}
+	fmt.Fprintf(stdout, "stored %s snapshot %s: %s\n", spec.Name, m.Generation, strings.Join(counts, ", "))
 	if _, err := a.pub.Recompute(ctx); err != nil {
 		return err
 	}

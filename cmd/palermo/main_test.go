@@ -134,7 +134,7 @@ func TestIngestAllOrNothing(t *testing.T) {
 		t.Fatal("a failed ingest stored a snapshot")
 	}
 	code, stdout, stderr := palermo(t, "ingest", "--source", "tip_global", "--data-dir", data, "--log-level", "warn", good)
-	if code != 0 || !strings.Contains(stdout, "observations:150") {
+	if code != 0 || !strings.Contains(stdout, "observations 150 rows") {
 		t.Fatalf("ingest exited %d:\n%s%s", code, stdout, stderr)
 	}
 }
