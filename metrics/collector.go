@@ -114,10 +114,10 @@ func newCollector(cat []*Indicator, snapshot func() *Snapshot) *Collector {
 			"Unix time at which the bytes of the source snapshot used by the indicators were retrieved from the publisher.",
 			[]string{"source"}, nil),
 		opVictims: prometheus.NewDesc("palermo_operation_victims_identified",
-			"Victims identified (or recovered) in one enforcement operation, as its own public release gave them; flag says when only minors or only adults were reported.",
+			"Victims identified (or recovered) in one enforcement operation, as its own public release gave them; flag says when only minors or only adults were reported. At most the 200 most recent operations.",
 			[]string{"operation", "jurisdiction", "period", "source", "flag"}, nil),
 		opArrests: prometheus.NewDesc("palermo_operation_arrests",
-			"Arrests announced for one enforcement operation, by role: all (every arrest of any kind) or traffickers (alleged traffickers or pimps, as worded by the release).",
+			"Arrests announced for one enforcement operation, by role: all (every arrest of any kind) or traffickers (alleged traffickers or pimps, as worded by the release). At most the 200 most recent operations.",
 			[]string{"operation", "jurisdiction", "period", "source", "role"}, nil),
 	}
 	for _, ind := range cat {
