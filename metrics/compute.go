@@ -177,10 +177,21 @@ func publish(ind *Indicator, r Result, p Privacy) Row {
 		}
 	}
 	row.Value, row.Numerator, row.Denominator = r.Value, r.Num, r.Den
-	if ind.PrivacyClass == VictimCount && ind.Unit == UnitCount && p.RoundBase > 1 {
-		// Rule 4: derived victim counts are published rounded down.
-		v := math.Floor(*r.Value/float64(p.RoundBase)) * float64(p.RoundBase)
-		row.Value, row.Numerator = &v, &v
+	if ind.PrivacyClass == VictimCount && p.RoundBase > 1 {
+		// Rule 4: derived victim counts are published rounded down to the
+		// base: a count itself, and the numerator and denominator of a
+		// ratio (whose value is computed from the exact counts).
+		down := func(v *float64) *float64 {
+			if v == nil {
+				return nil
+			}
+			x := math.Floor(*v/float64(p.RoundBase)) * float64(p.RoundBase)
+			return &x
+		}
+		row.Numerator, row.Denominator = down(r.Num), down(r.Den)
+		if ind.Unit == UnitCount {
+			row.Value = down(r.Value)
+		}
 	}
 	row.Status = StatusOK
 	min := ind.MinDenominator

@@ -186,7 +186,7 @@ func DataPackage(snap *Snapshot, cat []*Indicator, files map[string][]byte) ([]b
 			"round_base":                snap.Privacy.RoundBase,
 			"unstable_below":            snap.Privacy.UnstableBelow,
 			"complementary_suppression": true,
-			"rules":                     "Aggregates only. palermo-derived victim counts of 1 to min_cell-1, and ratios built on them, are suppressed; derived victim counts are rounded down to a multiple of round_base; official aggregates pass through as published; values the source censored (UNODC '<5') stay censored; ratios with a denominator below unstable_below are flagged unstable.",
+			"rules":                     "Aggregates only. palermo-derived victim counts of 1 to min_cell-1, and ratios built on them, are suppressed; derived victim counts (and the numerators and denominators built on them) are rounded down to a multiple of round_base, ratios being computed from the exact counts; official aggregates pass through as published; values the source censored (UNODC '<5') stay censored; ratios with a denominator below unstable_below are flagged unstable.",
 		},
 		Citation: "palermo indicators (" + snap.ComputedAt.Format(time.DateOnly) + "), computed from the sources listed, each cited by its URL and retrieval date in indicators.csv.",
 	}

@@ -238,6 +238,10 @@ func TestPublishRules(t *testing.T) {
 	f("derived zero is published", victimRatio, res(0, 40), StatusOK, "", v(0))
 	f("derived ten is published", victimRatio, res(10, 40), StatusOK, "", v(0.25))
 	f("derived count rounded down to the base", victimCount, Result{Num: v(37), Value: v(37)}, StatusOK, "", v(30))
+	rounded := publish(victimRatio, res(23, 47), Privacy{MinCell: 10, RoundBase: 10, UnstableBelow: 20})
+	if *rounded.Numerator != 20 || *rounded.Denominator != 40 || *rounded.Value != 23.0/47 {
+		t.Fatalf("derived ratio: numerator %v, denominator %v, value %v; want 20, 40 and the exact 23/47", *rounded.Numerator, *rounded.Denominator, *rounded.Value)
+	}
 	f("zero denominator", official, res(3, 0), StatusNoData, ReasonZeroDenominator, nil)
 	censored := res(3, 40)
 	censored.Censored = true
