@@ -178,23 +178,6 @@ func indicatorFieldConfig(ind *metrics.Indicator) *FieldConfig {
 	return fc
 }
 
-// directionText explains an indicator's direction in words.
-func directionText(ind *metrics.Indicator) string {
-	var s string
-	switch ind.Direction {
-	case metrics.Up:
-		s = "**Direction: up.** A higher value is more victim-centred"
-	case metrics.Down:
-		s = "**Direction: down.** A lower value is more victim-centred"
-	default:
-		s = "**Direction: neutral.** Context, not a score: both extremes are bad, so the value is not coloured as good or bad"
-	}
-	if ind.DirectionNote != "" {
-		s += " (" + ind.DirectionNote + ")"
-	}
-	return s + "."
-}
-
 // indicatorDescription is a panel description written from the catalogue.
 func indicatorDescription(ind *metrics.Indicator) string {
 	var b strings.Builder
@@ -203,7 +186,7 @@ func indicatorDescription(ind *metrics.Indicator) string {
 	if ind.Denominator != "" {
 		fmt.Fprintf(&b, " Denominator: %s.", ind.Denominator)
 	}
-	fmt.Fprintf(&b, " Unit: %s.\n\n%s\n\nCaveats:\n", ind.Unit, directionText(ind))
+	fmt.Fprintf(&b, " Unit: %s.\n\n%s\n\nCaveats:\n", ind.Unit, ind.DirectionText())
 	for _, c := range ind.DescriptionKey {
 		fmt.Fprintf(&b, "- %s\n", c)
 	}

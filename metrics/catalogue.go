@@ -91,6 +91,24 @@ func (ind *Indicator) Metric() string {
 	return name
 }
 
+// DirectionText explains the indicator's direction in words, for panel
+// descriptions and reports.
+func (ind *Indicator) DirectionText() string {
+	var s string
+	switch ind.Direction {
+	case Up:
+		s = "Direction: up. A higher value is more victim-centred"
+	case Down:
+		s = "Direction: down. A lower value is more victim-centred"
+	default:
+		s = "Direction: neutral. Context, not a score: both extremes are bad, so the value is never coloured as good or bad"
+	}
+	if ind.DirectionNote != "" {
+		s += " (" + ind.DirectionNote + ")"
+	}
+	return s + "."
+}
+
 // HasData reports whether a palermo source provides the indicator's data.
 func (ind *Indicator) HasData() bool { return ind.Formula != nil }
 

@@ -81,7 +81,7 @@ func Render(snap *metrics.Snapshot, cat []*metrics.Indicator, jurisdiction strin
 	var sections []section
 	for _, ind := range cat {
 		rows := byIndicator[ind.ID]
-		s := section{Indicator: ind, Direction: directionText(ind), Coverage: coverage(rows)}
+		s := section{Indicator: ind, Direction: ind.DirectionText(), Coverage: coverage(rows)}
 		bySource := map[string][]metrics.Row{}
 		for _, r := range rows {
 			if r.Published() {
@@ -134,22 +134,6 @@ func Index(snap *metrics.Snapshot, jurisdictions []string) []byte {
 		Computed string
 	}{list, snap.ComputedAt.Format("2 January 2006")})
 	return b.Bytes()
-}
-
-func directionText(ind *metrics.Indicator) string {
-	var s string
-	switch ind.Direction {
-	case metrics.Up:
-		s = "Direction: up. A higher value is more victim-centred"
-	case metrics.Down:
-		s = "Direction: down. A lower value is more victim-centred"
-	default:
-		s = "Direction: neutral. Context, not a score: both extremes are bad"
-	}
-	if ind.DirectionNote != "" {
-		s += " (" + ind.DirectionNote + ")"
-	}
-	return s + "."
 }
 
 func coverage(rows []metrics.Row) string {

@@ -49,7 +49,7 @@ func TestWorldReport(t *testing.T) {
 		"falling since 2022, away from victim-centred",
 		"19.6% (2023)",
 		"Direction: up. A higher value is more victim-centred (towards zero or above).",
-		"Direction: neutral. Context, not a score: both extremes are bad.",
+		"Direction: neutral. Context, not a score: both extremes are bad, so the value is never coloured as good or bad.",
 		"Below zero: labour trafficking is prosecuted less than its share of identified victims.",
 		`tip_global:2024: <a href="https://greenlightoperation.org/?p=5924">`,
 		"retrieved 2026-11-23",
