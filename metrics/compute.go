@@ -99,7 +99,7 @@ type SourceInfo struct {
 // Compute evaluates every catalogue entry that has a formula over the stored
 // snapshots and applies the publication rules to each value.
 func Compute(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, p Privacy, now time.Time) (*Snapshot, error) {
-	facts, err := NewFacts(ctx, sets)
+	facts, err := NewFacts(ctx, sets, cat)
 	if err != nil {
 		return nil, err
 	}
@@ -126,16 +126,8 @@ func Compute(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, p 
 	// Operation-level counts are for the few operations announced in press
 	// releases; a task force's log of thousands is published through the
 	// indicators, never as one series per operation.
-	ops := append([]*operation(nil), facts.operations...)
-	sort.Slice(ops, func(i, j int) bool {
-		if ops[i].period != ops[j].period {
-			return ops[i].period > ops[j].period
-		}
-		return ops[i].id < ops[j].id
-	})
-	if len(ops) > MaxOperationSeries {
-		ops = ops[:MaxOperationSeries]
-	}
+	facts.trimRecent()
+	ops := facts.recent
 	for _, o := range ops {
 		snap.Operations = append(snap.Operations, OperationRow{ID: o.id, Name: o.name, Jurisdiction: o.jurisdiction,
 			Period: o.period, Source: o.label, VictimsIdentified: victimsIdentified(o), VictimsFlag: victimsFlag(o),

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -15,9 +16,14 @@ import (
 // by their full key, operations as rows. Reading is plain Go over Arrow
 // columns (arrow-go has no group-by kernel).
 type Facts struct {
-	obs        map[obsKey]*obsFact
-	groups     map[groupKey]bool // every (label, jurisdiction, period) of each source with observations
-	operations []*operation
+	obs    map[obsKey]*obsFact
+	groups map[groupKey]bool // every (label, jurisdiction, period) of each source with observations
+	// operations are folded into the operation formulas' states as they
+	// are read (opStates, by formula key); only the most recent few are
+	// kept whole, for the operation-level series.
+	opAccs   []opAccumulator
+	opStates map[string]map[opGroup]*opState
+	recent   []*operation
 	// provenance per source name
 	provenance map[string]sources.Provenance
 	// names of jurisdictions as their publishers give them
@@ -47,9 +53,19 @@ type operation struct {
 	url                                 string
 }
 
-// NewFacts reads the tables of every source snapshot into an index.
-func NewFacts(ctx context.Context, sets []*sources.TableSet) (*Facts, error) {
-	f := &Facts{obs: map[obsKey]*obsFact{}, groups: map[groupKey]bool{}, provenance: map[string]sources.Provenance{}, names: map[string]string{}}
+// NewFacts reads the tables of every source snapshot into an index, and
+// folds the operations into the catalogue's operation formulas.
+func NewFacts(ctx context.Context, sets []*sources.TableSet, cat []*Indicator) (*Facts, error) {
+	f := &Facts{obs: map[obsKey]*obsFact{}, groups: map[groupKey]bool{}, provenance: map[string]sources.Provenance{},
+		names: map[string]string{}, opStates: map[string]map[opGroup]*opState{}}
+	for _, ind := range cat {
+		if acc, ok := ind.Formula.(opAccumulator); ok {
+			if _, dup := f.opStates[acc.key()]; !dup {
+				f.opAccs = append(f.opAccs, acc)
+				f.opStates[acc.key()] = map[opGroup]*opState{}
+			}
+		}
+	}
 	for _, ts := range sets {
 		f.provenance[ts.Source] = ts.Provenance
 		spec, _ := sources.Lookup(ts.Source)
@@ -155,7 +171,7 @@ func (f *Facts) readOperations(ctx context.Context, t arrow.Table) error {
 		src, jur, period, url := str("source"), str("jurisdiction"), str("period"), str("source_url")
 		id, name := str("operation_id"), str("operation_name")
 		for i := 0; i < int(rec.NumRows()); i++ {
-			f.operations = append(f.operations, &operation{
+			o := &operation{
 				source: src.Value(i), label: src.Value(i), jurisdiction: jur.Value(i), period: period.Value(i),
 				id: id.Value(i), name: name.Value(i),
 				arrestsTotal:       count("arrests_total", i),
@@ -166,8 +182,40 @@ func (f *Facts) readOperations(ctx context.Context, t arrow.Table) error {
 				victimsTotal:       count("victims_identified_total", i),
 				victimsReferred:    count("victims_referred_to_services", i),
 				url:                url.Value(i),
-			})
+			}
+			g := opGroup{o.label, o.jurisdiction, o.period}
+			for _, acc := range f.opAccs {
+				states := f.opStates[acc.key()]
+				st, ok := states[g]
+				if !ok {
+					st = &opState{source: o.source}
+					states[g] = st
+				}
+				acc.fold(st, o)
+			}
+			f.keepRecent(o)
 		}
 		return nil
 	})
+}
+
+// keepRecent keeps the MaxOperationSeries most recent operations (by
+// period, then id) for the operation-level series, in bounded memory.
+func (f *Facts) keepRecent(o *operation) {
+	f.recent = append(f.recent, o)
+	if len(f.recent) > 2*MaxOperationSeries {
+		f.trimRecent()
+	}
+}
+
+func (f *Facts) trimRecent() {
+	sort.Slice(f.recent, func(i, j int) bool {
+		if f.recent[i].period != f.recent[j].period {
+			return f.recent[i].period > f.recent[j].period
+		}
+		return f.recent[i].id < f.recent[j].id
+	})
+	if len(f.recent) > MaxOperationSeries {
+		f.recent = f.recent[:MaxOperationSeries]
+	}
 }

@@ -292,22 +292,35 @@ func victimsFlag(o *operation) string {
 
 type opGroup struct{ label, jurisdiction, period string }
 
-func (f *Facts) operationGroups(srcs []string) (map[opGroup][]*operation, []opGroup) {
-	want := map[string]bool{}
-	for _, s := range srcs {
-		want[s] = true
-	}
-	groups := map[opGroup][]*operation{}
+// opAccumulator is an operation formula that folds each operation into the
+// state of its group as the operations are read, so that no operation has
+// to be kept in memory: a log of millions of operations aggregates in the
+// space of its groups.
+type opAccumulator interface {
+	Formula
+	key() string
+	fold(st *opState, o *operation)
+}
+
+// opState is what an operation formula keeps of one group.
+type opState struct {
+	source         string
+	num, den       float64
+	n              int      // operations that report both numbers
+	urls, allURLs  []string // pages of the operations used, and of all
+	flags          []string
+	zero, reported float64 // for operationsWithoutVictims
+}
+
+// opStatesOf returns the states of an accumulator for the given sources, in
+// label, jurisdiction and period order.
+func (f *Facts) opStatesOf(acc opAccumulator, srcs []string) ([]opGroup, map[opGroup]*opState) {
+	states := f.opStates[acc.key()]
 	var order []opGroup
-	for _, o := range f.operations {
-		if !want[o.source] {
-			continue
-		}
-		g := opGroup{o.label, o.jurisdiction, o.period}
-		if _, ok := groups[g]; !ok {
+	for g, st := range states {
+		if contains(srcs, st.source) {
 			order = append(order, g)
 		}
-		groups[g] = append(groups[g], o)
 	}
 	sort.Slice(order, func(i, j int) bool {
 		a, b := order[i], order[j]
@@ -319,37 +332,39 @@ func (f *Facts) operationGroups(srcs []string) (map[opGroup][]*operation, []opGr
 		}
 		return a.period < b.period
 	})
-	return groups, order
+	return order, states
+}
+
+func (q operationRatio) key() string { return "ratio:" + q.name }
+
+func (q operationRatio) fold(st *opState, o *operation) {
+	st.allURLs = appendURL(st.allURLs, o.url)
+	a, b := q.num(o), q.den(o)
+	if a == nil || b == nil {
+		return // an operation missing either number is left out, never zero
+	}
+	st.n++
+	st.num += *a
+	st.den += *b
+	st.urls = appendURL(st.urls, o.url)
+	if q.flag != nil {
+		if fl := q.flag(o); fl != "" {
+			st.flags = appendUnique(st.flags, fl)
+		}
+	}
 }
 
 func (q operationRatio) Evaluate(f *Facts, srcs []string) []Result {
-	groups, order := f.operationGroups(srcs)
+	order, states := f.opStatesOf(q, srcs)
 	var out []Result
 	for _, g := range order {
-		r := Result{Source: groups[g][0].source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period}
-		var num, den float64
-		n := 0
-		for _, o := range groups[g] {
-			a, b := q.num(o), q.den(o)
-			if a == nil || b == nil {
-				continue
-			}
-			n++
-			num += *a
-			den += *b
-			r.URLs = appendURL(r.URLs, o.url)
-			if q.flag != nil {
-				if fl := q.flag(o); fl != "" {
-					r.Flags = appendUnique(r.Flags, fl)
-				}
-			}
-		}
-		if n == 0 {
-			r.Missing = q.name
-			for _, o := range groups[g] {
-				r.URLs = appendURL(r.URLs, o.url)
-			}
+		st := states[g]
+		r := Result{Source: st.source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period,
+			Flags: st.flags, URLs: st.urls}
+		if st.n == 0 {
+			r.Missing, r.URLs = q.name, st.allURLs
 		} else {
+			num, den := st.num, st.den
 			r.Num, r.Den = &num, &den
 			if den != 0 {
 				v := num / den
@@ -365,24 +380,28 @@ func (q operationRatio) Evaluate(f *Facts, srcs []string) []Result {
 // those that report a victim count.
 type operationsWithoutVictims struct{}
 
-func (operationsWithoutVictims) Evaluate(f *Facts, srcs []string) []Result {
-	groups, order := f.operationGroups(srcs)
+func (operationsWithoutVictims) key() string { return "without_victims" }
+
+func (operationsWithoutVictims) fold(st *opState, o *operation) {
+	st.allURLs = appendURL(st.allURLs, o.url)
+	if v := victimsIdentified(o); v != nil {
+		st.reported++
+		if *v == 0 {
+			st.zero++
+		}
+	}
+}
+
+func (q operationsWithoutVictims) Evaluate(f *Facts, srcs []string) []Result {
+	order, states := f.opStatesOf(q, srcs)
 	var out []Result
 	for _, g := range order {
-		r := Result{Source: groups[g][0].source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period}
-		var zero, reported float64
-		for _, o := range groups[g] {
-			r.URLs = appendURL(r.URLs, o.url)
-			if v := victimsIdentified(o); v != nil {
-				reported++
-				if *v == 0 {
-					zero++
-				}
-			}
-		}
-		if reported == 0 {
+		st := states[g]
+		r := Result{Source: st.source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period, URLs: st.allURLs}
+		if st.reported == 0 {
 			r.Missing = "operations reporting a victim count"
 		} else {
+			zero, reported := st.zero, st.reported
 			r.Num, r.Den = &zero, &reported
 			v := zero / reported
 			r.Value = &v
