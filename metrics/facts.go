@@ -70,13 +70,13 @@ func NewFacts(ctx context.Context, sets []*sources.TableSet, cat []*Indicator) (
 		f.provenance[ts.Source] = ts.Provenance
 		spec, _ := sources.Lookup(ts.Source)
 		editionInLabel := spec != nil && spec.EditionInLabel
-		if t, ok := ts.Tables[sources.TableObservations]; ok {
-			if err := f.readObservations(ctx, ts.Source, editionInLabel, t); err != nil {
+		if ts.Has(sources.TableObservations) {
+			if err := f.readObservations(ctx, ts, editionInLabel); err != nil {
 				return nil, fmt.Errorf("%s observations: %w", ts.Source, err)
 			}
 		}
-		if t, ok := ts.Tables[sources.TableOperations]; ok {
-			if err := f.readOperations(ctx, t); err != nil {
+		if ts.Has(sources.TableOperations) {
+			if err := f.readOperations(ctx, ts); err != nil {
 				return nil, fmt.Errorf("%s operations: %w", ts.Source, err)
 			}
 		}
@@ -100,26 +100,13 @@ func columns(s *arrow.Schema, want *arrow.Schema) (map[string]int, error) {
 	return idx, nil
 }
 
-func eachBatch(ctx context.Context, t arrow.Table, fn func(arrow.RecordBatch) error) error {
-	tr := array.NewTableReader(t, 1<<16)
-	defer tr.Release()
-	for tr.Next() {
-		if err := ctx.Err(); err != nil {
+func (f *Facts) readObservations(ctx context.Context, ts *sources.TableSet, editionInLabel bool) error {
+	source := ts.Source
+	return ts.EachBatch(ctx, sources.TableObservations, func(rec arrow.RecordBatch) error {
+		idx, err := columns(rec.Schema(), sources.ObservationsSchema)
+		if err != nil {
 			return err
 		}
-		if err := fn(tr.RecordBatch()); err != nil {
-			return err
-		}
-	}
-	return tr.Err()
-}
-
-func (f *Facts) readObservations(ctx context.Context, source string, editionInLabel bool, t arrow.Table) error {
-	idx, err := columns(t.Schema(), sources.ObservationsSchema)
-	if err != nil {
-		return err
-	}
-	return eachBatch(ctx, t, func(rec arrow.RecordBatch) error {
 		str := func(name string) *array.String { return rec.Column(idx[name]).(*array.String) }
 		edition, jur, period, measure := str("edition"), str("jurisdiction"), str("period"), str("measure")
 		sex, age, form, brk := str("sex"), str("age_group"), str("exploitation_form"), str("breakdown")
@@ -153,12 +140,12 @@ func (f *Facts) readObservations(ctx context.Context, source string, editionInLa
 	})
 }
 
-func (f *Facts) readOperations(ctx context.Context, t arrow.Table) error {
-	idx, err := columns(t.Schema(), sources.OperationsSchema)
-	if err != nil {
-		return err
-	}
-	return eachBatch(ctx, t, func(rec arrow.RecordBatch) error {
+func (f *Facts) readOperations(ctx context.Context, ts *sources.TableSet) error {
+	return ts.EachBatch(ctx, sources.TableOperations, func(rec arrow.RecordBatch) error {
+		idx, err := columns(rec.Schema(), sources.OperationsSchema)
+		if err != nil {
+			return err
+		}
 		str := func(name string) *array.String { return rec.Column(idx[name]).(*array.String) }
 		count := func(name string, i int) *float64 {
 			c := rec.Column(idx[name]).(*array.Int64)

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/palermo-project/palermo/internal/fsutil"
@@ -270,6 +272,52 @@ func (s *Store) Load(ctx context.Context, source string) (*sources.TableSet, err
 		ts.Tables[table] = t
 	}
 	return ts, nil
+}
+
+// Open is Load without reading the tables: each is read batch by batch from
+// its Parquet file when asked (TableSet.EachBatch), so that aggregating a
+// large table never holds it whole.
+func (s *Store) Open(source string) (*sources.TableSet, error) {
+	m, err := s.Manifest(source)
+	if err != nil {
+		return nil, err
+	}
+	ts := &sources.TableSet{Source: source, Generation: m.Generation, Provenance: m.Provenance,
+		Open: map[string]func(context.Context) (array.RecordReader, error){}}
+	for table := range m.Rows {
+		path := filepath.Join(s.sourceDir(source), m.Generation, table+".parquet")
+		ts.Open[table] = func(ctx context.Context) (array.RecordReader, error) { return s.openParquet(ctx, path) }
+	}
+	return ts, nil
+}
+
+// closingReader closes the Parquet file when the record reader is released.
+type closingReader struct {
+	pqarrow.RecordReader
+	file *file.Reader
+}
+
+func (c *closingReader) Release() {
+	c.RecordReader.Release()
+	c.file.Close()
+}
+
+func (s *Store) openParquet(ctx context.Context, path string) (array.RecordReader, error) {
+	f, err := file.OpenParquetFile(path, false, file.WithReadProps(parquet.NewReaderProperties(s.mem)))
+	if err != nil {
+		return nil, err
+	}
+	fr, err := pqarrow.NewFileReader(f, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, s.mem)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	rr, err := fr.GetRecordReader(ctx, nil, nil)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &closingReader{RecordReader: rr, file: f}, nil
 }
 
 func (s *Store) readParquet(ctx context.Context, path string) (arrow.Table, error) {

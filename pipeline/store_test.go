@@ -179,3 +179,32 @@ func TestStoreDiskFullAndPermission(t *testing.T) {
 	}
 	ts.Release()
 }
+
+// TestStoreOpenStreams: a snapshot opened lazily yields, batch by batch,
+// the rows Load reads whole.
+func TestStoreOpenStreams(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	st, _ := OpenStore(t.TempDir())
+	out := parseEmbedded(t, "fbi_ucr_ht", mem)
+	defer out.Release()
+	if _, err := st.Write(context.Background(), "fbi_ucr_ht", out); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := st.Open("fbi_ucr_ht")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows, batches int64
+	err = ts.EachBatch(context.Background(), "observations", func(rec arrow.RecordBatch) error {
+		rows += rec.NumRows()
+		batches++
+		return nil
+	})
+	if err != nil || rows != 22485 || batches < 1 {
+		t.Fatalf("streamed %d rows in %d batches: %v", rows, batches, err)
+	}
+	if !ts.Has("observations") || ts.Has("operations") {
+		t.Fatal("Has disagrees with the manifest")
+	}
+}

@@ -56,7 +56,7 @@ func newApp(configPath, dataDir string, log *slog.Logger) (*app, error) {
 func (a *app) load(ctx context.Context) ([]*sources.TableSet, error) {
 	var sets []*sources.TableSet
 	for _, name := range a.cfg.EnabledSources() {
-		ts, err := a.store.Load(ctx, name)
+		ts, err := a.store.Open(name)
 		if errors.Is(err, pipeline.ErrNoSnapshot) {
 			continue
 		}
