@@ -51,6 +51,7 @@ type operation struct {
 	victimsAdult, victimsMinor          *float64
 	victimsTotal, victimsReferred       *float64
 	url                                 string
+	vals                                [7]float64 // what the pointers above point into
 }
 
 // NewFacts reads the tables of every source snapshot into an index, and
@@ -147,29 +148,28 @@ func (f *Facts) readOperations(ctx context.Context, ts *sources.TableSet) error 
 			return err
 		}
 		str := func(name string) *array.String { return rec.Column(idx[name]).(*array.String) }
-		count := func(name string, i int) *float64 {
-			c := rec.Column(idx[name]).(*array.Int64)
-			if c.IsNull(i) {
-				return nil
-			}
-			v := float64(c.Value(i))
-			return &v
+		countCols := [7]*array.Int64{}
+		for k, name := range []string{"arrests_total", "arrests_traffickers", "arrests_sellers", "victims_identified_adult",
+			"victims_identified_minor", "victims_identified_total", "victims_referred_to_services"} {
+			countCols[k] = rec.Column(idx[name]).(*array.Int64)
 		}
 		src, jur, period, url := str("source"), str("jurisdiction"), str("period"), str("source_url")
 		id, name := str("operation_id"), str("operation_name")
 		for i := 0; i < int(rec.NumRows()); i++ {
 			o := &operation{
 				source: src.Value(i), label: src.Value(i), jurisdiction: jur.Value(i), period: period.Value(i),
-				id: id.Value(i), name: name.Value(i),
-				arrestsTotal:       count("arrests_total", i),
-				arrestsTraffickers: count("arrests_traffickers", i),
-				arrestsSellers:     count("arrests_sellers", i),
-				victimsAdult:       count("victims_identified_adult", i),
-				victimsMinor:       count("victims_identified_minor", i),
-				victimsTotal:       count("victims_identified_total", i),
-				victimsReferred:    count("victims_referred_to_services", i),
-				url:                url.Value(i),
+				id: id.Value(i), name: name.Value(i), url: url.Value(i),
 			}
+			// One allocation an operation: the counts live in o.vals.
+			count := func(k int) *float64 {
+				if countCols[k].IsNull(i) {
+					return nil
+				}
+				o.vals[k] = float64(countCols[k].Value(i))
+				return &o.vals[k]
+			}
+			o.arrestsTotal, o.arrestsTraffickers, o.arrestsSellers = count(0), count(1), count(2)
+			o.victimsAdult, o.victimsMinor, o.victimsTotal, o.victimsReferred = count(3), count(4), count(5), count(6)
 			g := opGroup{o.label, o.jurisdiction, o.period}
 			for _, acc := range f.opAccs {
 				states := f.opStates[acc.key()]

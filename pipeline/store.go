@@ -80,23 +80,11 @@ func (s *Store) sourceDir(source string) string { return filepath.Join(s.dir, "s
 func (s *Store) Write(ctx context.Context, source string, out *sources.Output) (*Manifest, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sdir := s.sourceDir(source)
-	if err := os.MkdirAll(sdir, 0o755); err != nil {
-		return nil, fmt.Errorf("store %s: %w", source, err)
-	}
-	now := s.now().UTC()
-	gen := now.Format("20060102T150405.000000000Z")
-	tmp, err := os.MkdirTemp(sdir, ".tmp-"+gen+"-")
+	tmp, m, err := s.begin(source, out.Provenance)
 	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", source, err)
+		return nil, err
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			os.RemoveAll(tmp)
-		}
-	}()
-	m := &Manifest{Source: source, Generation: gen, WrittenAt: now, Provenance: out.Provenance, Rows: map[string]int64{}}
+	defer os.RemoveAll(tmp) // a no-op once committed
 	provJSON, err := json.Marshal(out.Provenance)
 	if err != nil {
 		return nil, err
@@ -111,6 +99,27 @@ func (s *Store) Write(ctx context.Context, source string, out *sources.Output) (
 		}
 		m.Rows[name] = rec.NumRows()
 	}
+	return s.commit(source, tmp, m, out)
+}
+
+// begin makes the temporary directory of a new generation.
+func (s *Store) begin(source string, prov sources.Provenance) (string, *Manifest, error) {
+	sdir := s.sourceDir(source)
+	if err := os.MkdirAll(sdir, 0o755); err != nil {
+		return "", nil, fmt.Errorf("store %s: %w", source, err)
+	}
+	now := s.now().UTC()
+	gen := now.Format("20060102T150405.000000000Z")
+	tmp, err := os.MkdirTemp(sdir, ".tmp-"+gen+"-")
+	if err != nil {
+		return "", nil, fmt.Errorf("store %s: %w", source, err)
+	}
+	return tmp, &Manifest{Source: source, Generation: gen, WrittenAt: now, Provenance: prov, Rows: map[string]int64{}}, nil
+}
+
+// commit writes the quarantine list and the manifest, fsyncs the new
+// generation, renames it into place and swaps CURRENT.
+func (s *Store) commit(source, tmp string, m *Manifest, out *sources.Output) (*Manifest, error) {
 	if out.QuarantinedRows > 0 {
 		m.Quarantined = out.QuarantinedRows
 		var q strings.Builder
@@ -136,21 +145,69 @@ func (s *Store) Write(ctx context.Context, source string, out *sources.Output) (
 	if err := fsutil.SyncDir(tmp); err != nil {
 		return nil, fmt.Errorf("store %s: %w", source, err)
 	}
-	final := filepath.Join(sdir, gen)
+	sdir := s.sourceDir(source)
+	final := filepath.Join(sdir, m.Generation)
 	if err := os.Rename(tmp, final); err != nil {
 		return nil, fmt.Errorf("store %s: %w", source, err)
 	}
-	committed = true
 	if err := fsutil.SyncDir(sdir); err != nil {
 		return nil, fmt.Errorf("store %s: %w", source, err)
 	}
 	prev, _ := s.current(source)
-	if err := WriteFileAtomic(filepath.Join(sdir, "CURRENT"), []byte(gen+"\n")); err != nil {
+	if err := WriteFileAtomic(filepath.Join(sdir, "CURRENT"), []byte(m.Generation+"\n")); err != nil {
 		os.RemoveAll(final)
 		return nil, fmt.Errorf("store %s: %w", source, err)
 	}
-	s.prune(source, gen, prev)
+	s.prune(source, m.Generation, prev)
 	return m, nil
+}
+
+// WriteStream stores one table written batch by batch: produce calls write
+// for each record batch and returns the streamed parse's result and the
+// provenance of the bytes it read (known once they are all read). The
+// snapshot is committed only if produce succeeds (all or nothing), with the
+// rows it left out listed in quarantine.txt.
+func (s *Store) WriteStream(ctx context.Context, source, table string, schema *arrow.Schema,
+	produce func(write func(arrow.RecordBatch) error) (*sources.StreamResult, sources.Provenance, error)) (*Manifest, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tmp, m, err := s.begin(source, sources.Provenance{})
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp) // a no-op once committed
+	pw, err := s.newParquetFile(filepath.Join(tmp, table+".parquet"), schema, "")
+	if err != nil {
+		return nil, fmt.Errorf("store %s/%s: %w", source, table, err)
+	}
+	var rows int64
+	res, prov, err := produce(func(rec arrow.RecordBatch) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		rows += rec.NumRows()
+		return pw.w.Write(rec)
+	})
+	if err != nil {
+		pw.abort()
+		return nil, err
+	}
+	provJSON, err := json.Marshal(prov)
+	if err != nil {
+		pw.abort()
+		return nil, err
+	}
+	if err := pw.w.AppendKeyValueMetadata("palermo.provenance", string(provJSON)); err != nil {
+		pw.abort()
+		return nil, err
+	}
+	if err := pw.close(); err != nil {
+		return nil, fmt.Errorf("store %s/%s: %w", source, table, err)
+	}
+	m.Provenance = prov
+	m.Rows[table] = rows
+	out := &sources.Output{Provenance: prov, Quarantine: res.Quarantine, QuarantinedRows: res.QuarantinedRows, RowsRead: res.RowsRead}
+	return s.commit(source, tmp, m, out)
 }
 
 // prune removes generations other than the current and the previous good one,
@@ -187,34 +244,62 @@ func sortedTableNames(m map[string]arrow.RecordBatch) []string {
 	return out
 }
 
-// writeParquet writes one record batch as a zstd-compressed Parquet file
-// with the Arrow schema and palermo's provenance in its metadata, fsynced.
-func (s *Store) writeParquet(path string, rec arrow.RecordBatch, provenance string) error {
+// parquetFile is a Parquet file being written: zstd-compressed, with the
+// Arrow schema and palermo's provenance in its metadata.
+type parquetFile struct {
+	f *os.File
+	w *pqarrow.FileWriter
+}
+
+func (s *Store) newParquetFile(path string, schema *arrow.Schema, provenance string) (*parquetFile, error) {
 	f, err := s.openFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer f.Close()
-	md := arrow.NewMetadata([]string{"palermo.provenance"}, []string{provenance})
-	schema := arrow.NewSchema(rec.Schema().Fields(), &md)
+	var md arrow.Metadata
+	if provenance != "" {
+		md = arrow.NewMetadata([]string{"palermo.provenance"}, []string{provenance})
+	}
 	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithStats(true))
 	// The writer closes its sink on Close; hide the file's Close so it can
 	// be fsynced first.
-	w, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{f}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	w, err := pqarrow.NewFileWriter(arrow.NewSchema(schema.Fields(), &md), struct{ io.Writer }{f}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &parquetFile{f: f, w: w}, nil
+}
+
+// close finishes the file and fsyncs it.
+func (p *parquetFile) close() error {
+	if err := p.w.Close(); err != nil {
+		p.f.Close()
+		return err
+	}
+	if err := p.f.Sync(); err != nil {
+		p.f.Close()
+		return err
+	}
+	return p.f.Close()
+}
+
+func (p *parquetFile) abort() {
+	p.w.Close()
+	p.f.Close()
+}
+
+// writeParquet writes one record batch as a Parquet file, fsynced.
+func (s *Store) writeParquet(path string, rec arrow.RecordBatch, provenance string) error {
+	p, err := s.newParquetFile(path, rec.Schema(), provenance)
 	if err != nil {
 		return err
 	}
-	if err := w.Write(rec); err != nil {
-		w.Close()
+	if err := p.w.Write(rec); err != nil {
+		p.abort()
 		return err
 	}
-	if err := w.Close(); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	return f.Close()
+	return p.close()
 }
 
 // Current returns the generation in use for source.

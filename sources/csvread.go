@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -18,6 +19,11 @@ type csvFile struct {
 	col    map[string]int
 	rec    []string
 	header []string
+
+	// counts holds the values count returns pointers to, reused row after
+	// row: a parsed row's counts live until the next row is read.
+	counts  [32]int64
+	nCounts int
 
 	errs          ErrorList // the first MaxErrors row-level problems
 	rows, badRows int64     // rows read, and rows with a problem (quarantined)
@@ -44,13 +50,22 @@ func openCSVSubset(name string, data []byte, want []string) (*csvFile, error) {
 }
 
 func openCSVHeader(name string, data []byte, want []string, extraAllowed bool) (*csvFile, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 BOM is not part of the first column's name
-	r := csv.NewReader(bytes.NewReader(data))
-	r.ReuseRecord = false
+	return readCSV(name, bytes.NewReader(data), want, extraAllowed)
+}
+
+// readCSV is openCSVHeader over a reader, for files read as a stream.
+func readCSV(name string, in io.Reader, want []string, extraAllowed bool) (*csvFile, error) {
+	br := bufio.NewReaderSize(in, 1<<20)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3) // a UTF-8 BOM is not part of the first column's name
+	}
+	r := csv.NewReader(br)
+	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
 		return nil, csvErr(name, err, "cannot read the header")
 	}
+	header = append([]string(nil), header...) // the reader reuses its record
 	f := &csvFile{name: name, r: r, col: map[string]int{}, header: header}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
@@ -117,6 +132,7 @@ func (f *csvFile) next() bool {
 			return false
 		}
 		f.bad = false
+		f.nCounts = 0
 		f.rows++
 		if err != nil {
 			var pe *csv.ParseError
@@ -186,6 +202,7 @@ func (f *csvFile) required(col string) string {
 }
 
 // count parses a non-negative whole number; empty means not reported (nil).
+// The value pointed to is valid until the next row is read.
 func (f *csvFile) count(col string) *int64 {
 	v := f.get(col)
 	if v == "" {
@@ -196,7 +213,13 @@ func (f *csvFile) count(col string) *int64 {
 		f.fail(col, "%s: %q is not a non-negative whole number (leave it empty when not reported)", col, v)
 		return nil
 	}
-	return &n
+	if f.nCounts == len(f.counts) {
+		return &n
+	}
+	p := &f.counts[f.nCounts]
+	f.nCounts++
+	*p = n
+	return p
 }
 
 // year parses a four-digit year within the range palermo's data can cover.

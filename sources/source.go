@@ -7,6 +7,7 @@ package sources
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"sync"
 	"time"
@@ -79,6 +80,19 @@ func (e *QuarantineError) Error() string {
 
 func (e *QuarantineError) Unwrap() error { return e.List }
 
+// StreamResult is what a streamed parse reports besides its batches.
+type StreamResult struct {
+	Quarantine      ErrorList
+	QuarantinedRows int64
+	RowsRead        int64
+}
+
+// Check accepts a streamed parse as Output.Check accepts a parse.
+func (r *StreamResult) Check(maxShare float64) error {
+	o := Output{Quarantine: r.Quarantine, QuarantinedRows: r.QuarantinedRows, RowsRead: r.RowsRead}
+	return o.Check(maxShare)
+}
+
 // Check accepts the output when its quarantined rows are at most maxShare
 // of the rows read (0 accepts none).
 func (o *Output) Check(maxShare float64) error {
@@ -139,6 +153,11 @@ type Spec struct {
 	// later editions: the edition becomes part of the published source
 	// label (tip_global:2024), so figures from two editions never mix.
 	EditionInLabel bool
+	// Stream, when set, parses a single-table source from a reader in
+	// record batches of at most batchRows rows, so that a file of any size
+	// is ingested in bounded memory (palermo ingest). Rows that fail
+	// validation are left out and reported in the result.
+	Stream func(ctx context.Context, name string, r io.Reader, mem memory.Allocator, batchRows int, emit func(arrow.RecordBatch) error) (*StreamResult, error)
 	// Jump, when set, declares a plausibility check against the previous
 	// snapshot: a run whose counts jump by orders of magnitude fails.
 	Jump *JumpCheck

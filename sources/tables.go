@@ -134,48 +134,57 @@ type Operation struct {
 
 // OperationsBuilder appends operations straight into Arrow builders.
 type OperationsBuilder struct {
-	b *array.RecordBuilder
+	b      *array.RecordBuilder
+	str    [24]*array.StringBuilder // by column; nil for the other types
+	dates  [24]*array.Date32Builder
+	counts []*array.Int64Builder // the count columns, in schema order
 }
 
 func NewOperationsBuilder(mem memory.Allocator) *OperationsBuilder {
-	return &OperationsBuilder{b: array.NewRecordBuilder(mem, OperationsSchema)}
+	ob := &OperationsBuilder{b: array.NewRecordBuilder(mem, OperationsSchema)}
+	for i := range OperationsSchema.Fields() {
+		switch fb := ob.b.Field(i).(type) {
+		case *array.StringBuilder:
+			ob.str[i] = fb
+		case *array.Date32Builder:
+			ob.dates[i] = fb
+		case *array.Int64Builder:
+			ob.counts = append(ob.counts, fb)
+		}
+	}
+	return ob
 }
 
 func (ob *OperationsBuilder) Append(o Operation) {
-	f := ob.b.Field
-	str := func(i int, s string) { f(i).(*array.StringBuilder).Append(s) }
-	date := func(i int, d *arrow.Date32) {
+	ob.str[0].Append(o.Source)
+	ob.str[1].Append(o.OperationID)
+	ob.str[2].Append(o.OperationName)
+	ob.str[3].Append(o.Agency)
+	ob.str[4].Append(o.Jurisdiction)
+	ob.str[5].Append(o.Period)
+	date := func(b *array.Date32Builder, d *arrow.Date32) {
 		if d == nil {
-			f(i).AppendNull()
-			return
+			b.AppendNull()
+		} else {
+			b.Append(*d)
 		}
-		f(i).(*array.Date32Builder).Append(*d)
 	}
-	count := func(i int, n *int64) {
-		if n == nil {
-			f(i).AppendNull()
-			return
-		}
-		f(i).(*array.Int64Builder).Append(*n)
-	}
-	str(0, o.Source)
-	str(1, o.OperationID)
-	str(2, o.OperationName)
-	str(3, o.Agency)
-	str(4, o.Jurisdiction)
-	str(5, o.Period)
-	date(6, o.StartDate)
-	date(7, o.EndDate)
-	str(8, o.OperationType)
-	for i, n := range []*int64{o.ArrestsTotal, o.ArrestsTraffickers, o.ArrestsBuyers, o.ArrestsSellers,
+	date(ob.dates[6], o.StartDate)
+	date(ob.dates[7], o.EndDate)
+	ob.str[8].Append(o.OperationType)
+	for i, n := range [...]*int64{o.ArrestsTotal, o.ArrestsTraffickers, o.ArrestsBuyers, o.ArrestsSellers,
 		o.VictimsAdult, o.VictimsMinor, o.VictimsTotal, o.VictimsReferred, o.VictimsArrested,
 		o.ContinuedPresenceRequests, o.SuspectsIdentifiedOrArrested} {
-		count(9+i, n)
+		if n == nil {
+			ob.counts[i].AppendNull()
+		} else {
+			ob.counts[i].Append(*n)
+		}
 	}
-	str(20, o.VictimsDefinition)
-	str(21, o.ArrestsDefinition)
-	str(22, o.SourceURL)
-	str(23, o.Notes)
+	ob.str[20].Append(o.VictimsDefinition)
+	ob.str[21].Append(o.ArrestsDefinition)
+	ob.str[22].Append(o.SourceURL)
+	ob.str[23].Append(o.Notes)
 }
 
 func (ob *OperationsBuilder) NewRecordBatch() arrow.RecordBatch { return ob.b.NewRecordBatch() }

@@ -184,14 +184,26 @@ reported as FILE:LINE:COL: message and nothing is stored.`, stderr)
 		return fmt.Errorf("--source %s: unknown; known: %s", *source, strings.Join(sources.Names(), ", "))
 	}
 	ctx := context.Background()
-	out, err := parseFiles(ctx, spec, fs.Args(), a.cfg.Sources[spec.Name].QuarantineMaxShare, stderr)
-	if err != nil {
-		return err
-	}
-	defer out.Release()
-	m, err := a.store.Write(ctx, spec.Name, out)
-	if err != nil {
-		return err
+	maxShare := a.cfg.Sources[spec.Name].QuarantineMaxShare
+	var m *pipeline.Manifest
+	if spec.Stream != nil {
+		// Streamed: memory follows the batch size, not the file.
+		if m, err = streamIngest(ctx, a, spec, fs.Args(), maxShare, stderr); err != nil {
+			if len(sources.Positions(err)) > 0 {
+				printErrors(stderr, strings.Join(fs.Args(), " "), err)
+				return errFailed
+			}
+			return err
+		}
+	} else {
+		out, err := parseFiles(ctx, spec, fs.Args(), maxShare, stderr)
+		if err != nil {
+			return err
+		}
+		defer out.Release()
+		if m, err = a.store.Write(ctx, spec.Name, out); err != nil {
+			return err
+		}
 	}
 	_ = a.state.Update(spec.Name, func(j *pipeline.JobState) { j.Rows = m.Rows; j.LastSuccess = m.WrittenAt })
 	var counts []string
