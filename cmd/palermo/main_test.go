@@ -21,6 +21,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/palermo-project/palermo/bench/opsgen"
 	"github.com/palermo-project/palermo/internal/testutil"
 	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/pipeline"
@@ -379,5 +380,50 @@ func TestReportCommand(t *testing.T) {
 	}
 	if code, _, stderr := palermo(t, "report", "--data-dir", data, "--out", out, "--jurisdiction", "ATLANTIS"); code != 1 || !strings.Contains(stderr, "no published value") {
 		t.Fatalf("unknown jurisdiction exited %d: %s", code, stderr)
+	}
+}
+
+// TestIngestStreams: an operations file larger than one record batch is
+// streamed into the snapshot whole; a bad row deep in it is reported at its
+// line and column and nothing is stored; with quarantine allowed, it is
+// left out and listed.
+func TestIngestStreams(t *testing.T) {
+	dir := t.TempDir()
+	var buf bytes.Buffer
+	if err := opsgen.Write(&buf, 150_000, 7); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "ops.csv")
+	os.WriteFile(good, buf.Bytes(), 0o644)
+	cfg := func(share string) string {
+		p := filepath.Join(dir, "cfg"+share+".yaml")
+		os.WriteFile(p, []byte("sources:\n  operations:\n    location: "+good+"\n    quarantine_max_share: "+share+"\n"), 0o644)
+		return p
+	}
+	data := filepath.Join(dir, "data")
+	// A bad value on line 140,001 (the 140,000th operation), column 2 (agency left empty).
+	lines := strings.SplitAfter(buf.String(), "\n")
+	fields := strings.SplitN(lines[140000], ",", 3)
+	lines[140000] = fields[0] + ",," + fields[2]
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte(strings.Join(lines, "")), 0o644)
+	code, _, stderr := palermo(t, "ingest", "--config", cfg("0"), "--data-dir", data, "--source", "operations", "--log-level", "warn", bad)
+	if code != 1 || !strings.Contains(stderr, bad+":140001:14: agency is required") {
+		t.Fatalf("ingest of a bad file exited %d:\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, "snapshots", "operations", "CURRENT")); !os.IsNotExist(err) {
+		t.Fatal("a failed streamed ingest stored a snapshot")
+	}
+	code, stdout, stderr := palermo(t, "ingest", "--config", cfg("0.01"), "--data-dir", data, "--source", "operations", "--log-level", "warn", bad)
+	if code != 0 || !strings.Contains(stdout, "operations 149999 rows") {
+		t.Fatalf("ingest with quarantine allowed exited %d: %s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = palermo(t, "ingest", "--config", cfg("0"), "--data-dir", data, "--source", "operations", "--log-level", "warn", good)
+	if code != 0 || !strings.Contains(stdout, "operations 150000 rows") {
+		t.Fatalf("ingest of the good file exited %d: %s%s", code, stdout, stderr)
+	}
+	code, stdout, _ = palermo(t, "indicators", "--config", cfg("0"), "--data-dir", data, "--format", "csv")
+	if code != 0 || !strings.Contains(stdout, "operation_victims_per_arrest,US-MN,") {
+		t.Fatalf("indicators after a streamed ingest exited %d", code)
 	}
 }
