@@ -72,15 +72,21 @@ func (f *Facts) groupsOf(srcs []string) []groupKey {
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if a.label != b.label {
-			return a.label < b.label
-		}
-		if a.jurisdiction != b.jurisdiction {
-			return a.jurisdiction < b.jurisdiction
-		}
-		return a.period < b.period
+		return lessGroup(opGroup{a.label, a.jurisdiction, a.period}, opGroup{b.label, b.jurisdiction, b.period})
 	})
 	return out
+}
+
+// lessGroup orders groups by source label, jurisdiction and period, the
+// order every formula returns its results in.
+func lessGroup(a, b opGroup) bool {
+	if a.label != b.label {
+		return a.label < b.label
+	}
+	if a.jurisdiction != b.jurisdiction {
+		return a.jurisdiction < b.jurisdiction
+	}
+	return a.period < b.period
 }
 
 // sum reads a part of a group into r: present is false when none of its
@@ -322,16 +328,7 @@ func (f *Facts) opStatesOf(acc opAccumulator, srcs []string) ([]opGroup, map[opG
 			order = append(order, g)
 		}
 	}
-	sort.Slice(order, func(i, j int) bool {
-		a, b := order[i], order[j]
-		if a.label != b.label {
-			return a.label < b.label
-		}
-		if a.jurisdiction != b.jurisdiction {
-			return a.jurisdiction < b.jurisdiction
-		}
-		return a.period < b.period
-	})
+	sort.Slice(order, func(i, j int) bool { return lessGroup(order[i], order[j]) })
 	return order, states
 }
 

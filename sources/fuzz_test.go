@@ -135,19 +135,30 @@ func zipOf(files map[string][]byte) []byte {
 	return buf.Bytes()
 }
 
-// FuzzNIBRS fuzzes the arrestee table inside a bundle with real code tables
-// (fuzzing the ZIP container itself mostly exercises CRC checks).
-func FuzzNIBRS(f *testing.F) {
-	z := readSeed(f, "testdata/fbi_nibrs/arrestee_2019_33_states_excerpt.zip")
-	zr, _ := zip.NewReader(bytes.NewReader(z), int64(len(z)))
-	tables := map[string][]byte{}
+// unzipAll reads every entry of a ZIP.
+func unzipAll(f *testing.F, data []byte) map[string][]byte {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	out := map[string][]byte{}
 	for _, zf := range zr.File {
-		rc, _ := zf.Open()
+		rc, err := zf.Open()
+		if err != nil {
+			f.Fatal(err)
+		}
 		var b bytes.Buffer
 		b.ReadFrom(rc)
 		rc.Close()
-		tables[zf.Name] = b.Bytes()
+		out[zf.Name] = b.Bytes()
 	}
+	return out
+}
+
+// FuzzNIBRS fuzzes the arrestee table inside a bundle with real code tables
+// (fuzzing the ZIP container itself mostly exercises CRC checks).
+func FuzzNIBRS(f *testing.F) {
+	tables := unzipAll(f, readSeed(f, "testdata/fbi_nibrs/arrestee_2019_33_states_excerpt.zip"))
 	seedLines(f, tables["NIBRS_ARRESTEE_MN.csv"])
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fuzzParse(t, "fbi_nibrs", zipOf(map[string][]byte{
@@ -161,16 +172,7 @@ func FuzzNIBRS(f *testing.F) {
 // FuzzUNODCGlotip fuzzes the worksheet XML inside a workbook with the real
 // shared strings.
 func FuzzUNODCGlotip(f *testing.F) {
-	x := readSeed(f, "testdata/unodc_glotip/excerpt.xlsx")
-	zr, _ := zip.NewReader(bytes.NewReader(x), int64(len(x)))
-	parts := map[string][]byte{}
-	for _, zf := range zr.File {
-		rc, _ := zf.Open()
-		var b bytes.Buffer
-		b.ReadFrom(rc)
-		rc.Close()
-		parts[zf.Name] = b.Bytes()
-	}
+	parts := unzipAll(f, readSeed(f, "testdata/unodc_glotip/excerpt.xlsx"))
 	sheet := parts["xl/worksheets/sheet1.xml"]
 	f.Add(sheet[:min(len(sheet), 20000)])
 	f.Add(sheet[:min(len(sheet), 4000)])
