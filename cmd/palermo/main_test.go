@@ -296,8 +296,9 @@ func golden(t *testing.T, path string, got []byte) { testutil.Golden(t, path, go
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-// TestExportFiles: every file the data package lists exists with the
-// declared hash and size, the per-indicator files add up to
+// TestExportFiles: datapackage.json validates against the Data Package v2
+// JSON Schema profile, every file it lists exists with the declared hash
+// and size, the per-indicator files add up to
 // indicators.csv, and CITATION.cff is valid YAML with the keys CFF requires.
 func TestExportFiles(t *testing.T) {
 	dir := t.TempDir()
@@ -317,6 +318,9 @@ func TestExportFiles(t *testing.T) {
 		Privacy map[string]any `json:"palermo:privacy"`
 	}
 	b, _ := os.ReadFile(filepath.Join(out, "datapackage.json"))
+	if err := testutil.ValidateDataPackage(b); err != nil {
+		t.Fatalf("datapackage.json does not validate against the Data Package v2 profile: %v", err)
+	}
 	if err := json.Unmarshal(b, &dp); err != nil {
 		t.Fatal(err)
 	}
