@@ -260,7 +260,7 @@ var Catalogue = []*Indicator{
 				if v == nil || s == nil {
 					return nil
 				}
-				return ptr(*v + *s)
+				return o.derived(0, *v+*s)
 			},
 			name: "sellers arrested / (victims identified + sellers arrested)",
 			flag: victimsFlag,

@@ -57,6 +57,12 @@ func (p *Publisher) Publish(snap *Snapshot) error {
 // Recompute computes the indicators from the stored snapshots and publishes
 // them. On error the previous snapshot stays.
 func (p *Publisher) Recompute(ctx context.Context) (*Snapshot, error) {
+	return p.RecomputeWith(ctx, nil)
+}
+
+// RecomputeWith is Recompute with the operations of one snapshot folded
+// already, as palermo ingest does while it writes them.
+func (p *Publisher) RecomputeWith(ctx context.Context, fold *OperationsFold) (*Snapshot, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	sets, err := p.Load(ctx)
@@ -72,7 +78,7 @@ func (p *Publisher) Recompute(ctx context.Context) (*Snapshot, error) {
 	if p.now != nil {
 		now = p.now
 	}
-	snap, err := Compute(ctx, sets, p.Catalogue, p.Privacy, now())
+	snap, err := ComputeWith(ctx, sets, p.Catalogue, p.Privacy, now(), fold)
 	if err != nil {
 		return nil, fmt.Errorf("recompute: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -23,7 +24,9 @@ type Facts struct {
 	// kept whole, for the operation-level series.
 	opAccs   []opAccumulator
 	opStates map[string]map[opGroup]*opState
+	opGroups map[opGroup][]*opState // the same states by group, one per accumulator
 	recent   []*operation
+	worst    *operation // the last of recent once it is full: older ones are not kept
 	// provenance per source name
 	provenance map[string]sources.Provenance
 	// names of jurisdictions as their publishers give them
@@ -52,13 +55,25 @@ type operation struct {
 	victimsTotal, victimsReferred       *float64
 	url                                 string
 	vals                                [7]float64 // what the pointers above point into
+	extra                               [2]float64 // what derived returns pointers to
+}
+
+// derived returns a pointer to v valid while o is: formulas compute sums of
+// an operation's counts without allocating.
+func (o *operation) derived(k int, v float64) *float64 {
+	o.extra[k] = v
+	return &o.extra[k]
 }
 
 // NewFacts reads the tables of every source snapshot into an index, and
 // folds the operations into the catalogue's operation formulas.
 func NewFacts(ctx context.Context, sets []*sources.TableSet, cat []*Indicator) (*Facts, error) {
+	return newFacts(ctx, sets, cat, nil)
+}
+
+func emptyFacts(cat []*Indicator) *Facts {
 	f := &Facts{obs: map[obsKey]*obsFact{}, groups: map[groupKey]bool{}, provenance: map[string]sources.Provenance{},
-		names: map[string]string{}, opStates: map[string]map[opGroup]*opState{}}
+		names: map[string]string{}, opStates: map[string]map[opGroup]*opState{}, opGroups: map[opGroup][]*opState{}}
 	for _, ind := range cat {
 		if acc, ok := ind.Formula.(opAccumulator); ok {
 			if _, dup := f.opStates[acc.key()]; !dup {
@@ -67,6 +82,13 @@ func NewFacts(ctx context.Context, sets []*sources.TableSet, cat []*Indicator) (
 			}
 		}
 	}
+	return f
+}
+
+// newFacts is NewFacts with the operations of one snapshot already folded
+// (fold, may be nil): its table is not read again.
+func newFacts(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, fold *OperationsFold) (*Facts, error) {
+	f := emptyFacts(cat)
 	for _, ts := range sets {
 		f.provenance[ts.Source] = ts.Provenance
 		spec, _ := sources.Lookup(ts.Source)
@@ -76,13 +98,54 @@ func NewFacts(ctx context.Context, sets []*sources.TableSet, cat []*Indicator) (
 				return nil, fmt.Errorf("%s observations: %w", ts.Source, err)
 			}
 		}
-		if ts.Has(sources.TableOperations) {
-			if err := f.readOperations(ctx, ts); err != nil {
-				return nil, fmt.Errorf("%s operations: %w", ts.Source, err)
-			}
+		if !ts.Has(sources.TableOperations) {
+			continue
+		}
+		if fold.covers(ts) {
+			f.adopt(fold.facts)
+			continue
+		}
+		if err := f.readOperations(ctx, ts); err != nil {
+			return nil, fmt.Errorf("%s operations: %w", ts.Source, err)
 		}
 	}
 	return f, nil
+}
+
+// OperationsFold folds the operations table of one source snapshot while it
+// is being written (palermo ingest), so that the recompute after it does
+// not read the table back. Batches must be added in the table's row order.
+type OperationsFold struct {
+	Source     string
+	Generation string // set once the snapshot is stored; the fold is used only for it
+	facts      *Facts
+}
+
+func NewOperationsFold(source string, cat []*Indicator) *OperationsFold {
+	return &OperationsFold{Source: source, facts: emptyFacts(cat)}
+}
+
+// Add folds one record batch of the operations table.
+func (o *OperationsFold) Add(rec arrow.RecordBatch) error { return o.facts.foldOperations(rec) }
+
+func (o *OperationsFold) covers(ts *sources.TableSet) bool {
+	return o != nil && o.Generation != "" && ts.Source == o.Source && ts.Generation == o.Generation
+}
+
+// adopt takes over the operation groups and recent operations of another
+// Facts; groups are per source, so the two never share one.
+func (f *Facts) adopt(g *Facts) {
+	for k, states := range g.opStates {
+		for grp, st := range states {
+			f.opStates[k][grp] = st
+		}
+	}
+	for grp, sts := range g.opGroups {
+		f.opGroups[grp] = sts
+	}
+	for _, o := range g.recent {
+		f.keepRecent(o)
+	}
 }
 
 // RetrievedAt says when the bytes of source were retrieved.
@@ -142,67 +205,119 @@ func (f *Facts) readObservations(ctx context.Context, ts *sources.TableSet, edit
 }
 
 func (f *Facts) readOperations(ctx context.Context, ts *sources.TableSet) error {
-	return ts.EachBatch(ctx, sources.TableOperations, func(rec arrow.RecordBatch) error {
-		idx, err := columns(rec.Schema(), sources.OperationsSchema)
-		if err != nil {
-			return err
+	return ts.EachBatch(ctx, sources.TableOperations, f.foldOperations)
+}
+
+// foldOperations folds each operation of a batch into the state of its
+// group for every operation formula. Strings that outlive the batch are
+// copied, so that no batch stays in memory through them.
+func (f *Facts) foldOperations(rec arrow.RecordBatch) error {
+	idx, err := columns(rec.Schema(), sources.OperationsSchema)
+	if err != nil {
+		return err
+	}
+	str := func(name string) *array.String { return rec.Column(idx[name]).(*array.String) }
+	countCols := [7]*array.Int64{}
+	for k, name := range []string{"arrests_total", "arrests_traffickers", "arrests_sellers", "victims_identified_adult",
+		"victims_identified_minor", "victims_identified_total", "victims_referred_to_services"} {
+		countCols[k] = rec.Column(idx[name]).(*array.Int64)
+	}
+	src, jur, period, url := str("source"), str("jurisdiction"), str("period"), str("source_url")
+	id, name := str("operation_id"), str("operation_name")
+	var o operation
+	var last opGroup
+	var lastStates []*opState
+	for i := 0; i < int(rec.NumRows()); i++ {
+		o = operation{
+			source: src.Value(i), label: src.Value(i), jurisdiction: jur.Value(i), period: period.Value(i),
+			id: id.Value(i), name: name.Value(i), url: url.Value(i),
 		}
-		str := func(name string) *array.String { return rec.Column(idx[name]).(*array.String) }
-		countCols := [7]*array.Int64{}
-		for k, name := range []string{"arrests_total", "arrests_traffickers", "arrests_sellers", "victims_identified_adult",
-			"victims_identified_minor", "victims_identified_total", "victims_referred_to_services"} {
-			countCols[k] = rec.Column(idx[name]).(*array.Int64)
+		count := func(k int) *float64 {
+			if countCols[k].IsNull(i) {
+				return nil
+			}
+			o.vals[k] = float64(countCols[k].Value(i))
+			return &o.vals[k]
 		}
-		src, jur, period, url := str("source"), str("jurisdiction"), str("period"), str("source_url")
-		id, name := str("operation_id"), str("operation_name")
-		for i := 0; i < int(rec.NumRows()); i++ {
-			o := &operation{
-				source: src.Value(i), label: src.Value(i), jurisdiction: jur.Value(i), period: period.Value(i),
-				id: id.Value(i), name: name.Value(i), url: url.Value(i),
+		o.arrestsTotal, o.arrestsTraffickers, o.arrestsSellers = count(0), count(1), count(2)
+		o.victimsAdult, o.victimsMinor, o.victimsTotal, o.victimsReferred = count(3), count(4), count(5), count(6)
+		g := opGroup{o.label, o.jurisdiction, o.period}
+		states := lastStates
+		if g != last || states == nil {
+			states = f.opGroups[g]
+			if states == nil {
+				states = f.newGroup(g, o.source)
 			}
-			// One allocation an operation: the counts live in o.vals.
-			count := func(k int) *float64 {
-				if countCols[k].IsNull(i) {
-					return nil
-				}
-				o.vals[k] = float64(countCols[k].Value(i))
-				return &o.vals[k]
-			}
-			o.arrestsTotal, o.arrestsTraffickers, o.arrestsSellers = count(0), count(1), count(2)
-			o.victimsAdult, o.victimsMinor, o.victimsTotal, o.victimsReferred = count(3), count(4), count(5), count(6)
-			g := opGroup{o.label, o.jurisdiction, o.period}
-			for _, acc := range f.opAccs {
-				states := f.opStates[acc.key()]
-				st, ok := states[g]
-				if !ok {
-					st = &opState{source: o.source}
-					states[g] = st
-				}
-				acc.fold(st, o)
-			}
-			f.keepRecent(o)
+			last, lastStates = g, states
 		}
-		return nil
-	})
+		for k, acc := range f.opAccs {
+			acc.fold(states[k], &o)
+		}
+		f.keepRecent(&o)
+	}
+	return nil
+}
+
+// newGroup creates the states of a group for every accumulator.
+func (f *Facts) newGroup(g opGroup, source string) []*opState {
+	g = opGroup{strings.Clone(g.label), strings.Clone(g.jurisdiction), strings.Clone(g.period)}
+	source = strings.Clone(source)
+	states := make([]*opState, len(f.opAccs))
+	for k, acc := range f.opAccs {
+		states[k] = &opState{source: source}
+		f.opStates[acc.key()][g] = states[k]
+	}
+	f.opGroups[g] = states
+	return states
 }
 
 // keepRecent keeps the MaxOperationSeries most recent operations (by
-// period, then id) for the operation-level series, in bounded memory.
+// period, then id) for the operation-level series, in bounded memory. o
+// may be reused by the caller: what is kept is a copy.
 func (f *Facts) keepRecent(o *operation) {
-	f.recent = append(f.recent, o)
+	if f.worst != nil && !moreRecent(o, f.worst) {
+		return
+	}
+	f.recent = append(f.recent, o.clone())
 	if len(f.recent) > 2*MaxOperationSeries {
 		f.trimRecent()
 	}
 }
 
-func (f *Facts) trimRecent() {
-	sort.Slice(f.recent, func(i, j int) bool {
-		if f.recent[i].period != f.recent[j].period {
-			return f.recent[i].period > f.recent[j].period
-		}
-		return f.recent[i].id < f.recent[j].id
-	})
-	if len(f.recent) > MaxOperationSeries {
-		f.recent = f.recent[:MaxOperationSeries]
+func moreRecent(a, b *operation) bool {
+	if a.period != b.period {
+		return a.period > b.period
 	}
+	return a.id < b.id
+}
+
+func (f *Facts) trimRecent() {
+	sort.Slice(f.recent, func(i, j int) bool { return moreRecent(f.recent[i], f.recent[j]) })
+	if len(f.recent) >= MaxOperationSeries {
+		f.recent = f.recent[:MaxOperationSeries]
+		f.worst = f.recent[MaxOperationSeries-1]
+	}
+}
+
+// clone copies an operation, its strings and the counts its pointers
+// point to.
+func (o *operation) clone() *operation {
+	c := *o
+	c.source, c.label, c.jurisdiction, c.period = strings.Clone(o.source), strings.Clone(o.label), strings.Clone(o.jurisdiction), strings.Clone(o.period)
+	c.id, c.name, c.url = strings.Clone(o.id), strings.Clone(o.name), strings.Clone(o.url)
+	re := func(p *float64) *float64 {
+		if p == nil {
+			return nil
+		}
+		for k := range o.vals {
+			if p == &o.vals[k] {
+				return &c.vals[k]
+			}
+		}
+		v := *p
+		return &v
+	}
+	c.arrestsTotal, c.arrestsTraffickers, c.arrestsSellers = re(o.arrestsTotal), re(o.arrestsTraffickers), re(o.arrestsSellers)
+	c.victimsAdult, c.victimsMinor, c.victimsTotal, c.victimsReferred = re(o.victimsAdult), re(o.victimsMinor), re(o.victimsTotal), re(o.victimsReferred)
+	return &c
 }

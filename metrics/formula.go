@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -128,10 +129,10 @@ const MaxSourceURLs = 5
 // appendURL appends u unless it is empty, already there, or the row names
 // MaxSourceURLs pages already.
 func appendURL(urls []string, u string) []string {
-	if len(urls) >= MaxSourceURLs {
+	if len(urls) >= MaxSourceURLs || u == "" || slices.Contains(urls, u) {
 		return urls
 	}
-	return appendUnique(urls, u)
+	return append(urls, strings.Clone(u)) // u may point into a batch that goes away
 }
 
 // appendUnique appends s unless it is empty or already there.
@@ -275,7 +276,7 @@ func victimsIdentified(o *operation) *float64 {
 	case o.victimsTotal != nil:
 		return o.victimsTotal
 	case o.victimsAdult != nil && o.victimsMinor != nil:
-		return ptr(*o.victimsAdult + *o.victimsMinor)
+		return o.derived(1, *o.victimsAdult+*o.victimsMinor)
 	case o.victimsMinor != nil:
 		return o.victimsMinor
 	default:

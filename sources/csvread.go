@@ -9,21 +9,27 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // csvFile reads a CSV with a fixed, declared header and reports every
 // problem with its line and column (encoding/csv's FieldPos).
 type csvFile struct {
 	name   string
-	r      *csv.Reader
+	r      *csv.Reader     // nil when records come from a csvScanner
+	pos    fieldPositioner // where the fields of the current record start
 	col    map[string]int
 	rec    []string
 	header []string
 
-	// counts holds the values count returns pointers to, reused row after
-	// row: a parsed row's counts live until the next row is read.
+	// counts and dates hold the values count and date return pointers to,
+	// reused row after row: a parsed row's values live until the next row
+	// is read.
 	counts  [32]int64
 	nCounts int
+	dates   [4]arrow.Date32
+	nDates  int
 
 	errs          ErrorList // the first MaxErrors row-level problems
 	rows, badRows int64     // rows read, and rows with a problem (quarantined)
@@ -36,6 +42,19 @@ type csvFile struct {
 var identifierColumns = []string{"name", "first_name", "last_name", "full_name", "surname",
 	"date_of_birth", "dob", "birth_date", "birthdate", "address", "street_address",
 	"phone", "phone_number", "email", "ssn"}
+
+// fieldPositioner gives the line and column where field i of the current
+// record starts: encoding/csv's Reader and csvScanner.
+type fieldPositioner interface{ FieldPos(i int) (line, col int) }
+
+// colRef is a column resolved once from the header, for the hot loops of
+// large files.
+type colRef struct {
+	name string
+	i    int
+}
+
+func (f *csvFile) ref(name string) colRef { return colRef{name, f.col[name]} }
 
 // openCSV checks the header of data against want (the exact set of columns,
 // in any order) and returns a reader positioned on the first data row.
@@ -65,13 +84,22 @@ func readCSV(name string, in io.Reader, want []string, extraAllowed bool) (*csvF
 	if err != nil {
 		return nil, csvErr(name, err, "cannot read the header")
 	}
-	header = append([]string(nil), header...) // the reader reuses its record
-	f := &csvFile{name: name, r: r, col: map[string]int{}, header: header}
+	f, err := newCSVFile(name, append([]string(nil), header...), r, want, extraAllowed) // the reader reuses its record
+	if err != nil {
+		return nil, err
+	}
+	f.r = r
+	return f, nil
+}
+
+// newCSVFile checks a header (pos gives its columns) against want.
+func newCSVFile(name string, header []string, pos fieldPositioner, want []string, extraAllowed bool) (*csvFile, error) {
+	f := &csvFile{name: name, pos: pos, col: map[string]int{}, header: header}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		for _, bad := range identifierColumns {
 			if strings.EqualFold(h, bad) {
-				_, c := r.FieldPos(i)
+				_, c := pos.FieldPos(i)
 				return nil, &PosError{File: name, Line: 1, Col: c,
 					Msg: fmt.Sprintf("column %q carries personal identifiers; palermo accepts aggregates only and refuses this input", h)}
 			}
@@ -80,7 +108,7 @@ func readCSV(name string, in io.Reader, want []string, extraAllowed bool) (*csvF
 			if extraAllowed && !contains(want, h) {
 				continue // publishers' stray duplicate columns (NIBRS_month's DATA_YEAR) that palermo does not read
 			}
-			_, c := r.FieldPos(i)
+			_, c := pos.FieldPos(i)
 			return nil, &PosError{File: name, Line: 1, Col: c, Msg: fmt.Sprintf("column %q appears twice", h)}
 		}
 		f.col[h] = i
@@ -131,9 +159,7 @@ func (f *csvFile) next() bool {
 		if err == io.EOF {
 			return false
 		}
-		f.bad = false
-		f.nCounts = 0
-		f.rows++
+		f.startRow()
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
@@ -150,6 +176,13 @@ func (f *csvFile) next() bool {
 		return true
 	}
 	return false
+}
+
+// startRow resets the per-row state before a record is checked.
+func (f *csvFile) startRow() {
+	f.bad = false
+	f.nCounts, f.nDates = 0, 0
+	f.rows++
 }
 
 // record keeps a row-level problem, up to MaxErrors of them.
@@ -175,46 +208,61 @@ func (f *csvFile) finish(out *Output) (*Output, error) {
 
 // line returns the line of the current record.
 func (f *csvFile) line() int {
-	l, _ := f.r.FieldPos(0)
+	l, _ := f.pos.FieldPos(0)
 	return l
 }
 
 // get returns the trimmed value of a column of the current record.
-func (f *csvFile) get(col string) string { return strings.TrimSpace(f.rec[f.col[col]]) }
+func (f *csvFile) get(col string) string { return f.getAt(f.ref(col)) }
+
+func (f *csvFile) getAt(c colRef) string { return strings.TrimSpace(f.rec[c.i]) }
 
 // fail records a problem with a column of the current record.
-func (f *csvFile) fail(col, format string, args ...any) {
+func (f *csvFile) fail(col, format string, args ...any) { f.failAt(f.ref(col), format, args...) }
+
+func (f *csvFile) failAt(col colRef, format string, args ...any) {
 	if !f.bad {
 		f.bad = true
 		f.badRows++
 	}
-	l, c := f.r.FieldPos(f.col[col])
+	l, c := f.pos.FieldPos(col.i)
 	f.record(&PosError{File: f.name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
 }
 
 // required returns a non-empty value or records an error.
-func (f *csvFile) required(col string) string {
-	v := f.get(col)
+func (f *csvFile) required(col string) string { return f.requiredAt(f.ref(col)) }
+
+func (f *csvFile) requiredAt(col colRef) string {
+	v := f.getAt(col)
 	if v == "" {
-		f.fail(col, "%s is required", col)
+		f.failAt(col, "%s is required", col.name)
 	}
 	return v
 }
 
 // count parses a non-negative whole number; empty means not reported (nil).
 // The value pointed to is valid until the next row is read.
-func (f *csvFile) count(col string) *int64 {
-	v := f.get(col)
+func (f *csvFile) count(col string) *int64 { return f.countAt(f.ref(col)) }
+
+func (f *csvFile) countAt(col colRef) *int64 {
+	v := f.getAt(col)
 	if v == "" {
 		return nil
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		f.fail(col, "%s: %q is not a non-negative whole number (leave it empty when not reported)", col, v)
+		f.failAt(col, "%s: %q is not a non-negative whole number (leave it empty when not reported)", col.name, v)
 		return nil
 	}
+	return f.keepCount(n)
+}
+
+// keepCount returns a pointer to n valid until the next row is read.
+func (f *csvFile) keepCount(n int64) *int64 {
 	if f.nCounts == len(f.counts) {
-		return &n
+		p := new(int64)
+		*p = n
+		return p
 	}
 	p := &f.counts[f.nCounts]
 	f.nCounts++

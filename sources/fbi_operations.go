@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -138,14 +137,80 @@ func parseFBIOperations(ctx context.Context, in Input) (*Output, error) {
 }
 
 // date parses YYYY-MM-DD into an Arrow date, recording an error at col.
-func (f *csvFile) date(col, s string) *arrow.Date32 {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		f.fail(col, "%s: %q is not a date (YYYY-MM-DD)", col, s)
+func (f *csvFile) date(col, s string) *arrow.Date32 { return f.dateAt(f.ref(col), s) }
+
+// dateAt parses s as YYYY-MM-DD; the value pointed to is valid until the
+// next row is read.
+func (f *csvFile) dateAt(col colRef, s string) *arrow.Date32 {
+	d, ok := parseISODate(s)
+	if !ok {
+		f.failAt(col, "%s: %q is not a date (YYYY-MM-DD)", col.name, s)
 		return nil
 	}
-	d := arrow.Date32FromTime(t)
-	return &d
+	if f.nDates == len(f.dates) {
+		p := new(arrow.Date32)
+		*p = d
+		return p
+	}
+	p := &f.dates[f.nDates]
+	f.nDates++
+	*p = d
+	return p
+}
+
+// parseISODate reads a calendar date written YYYY-MM-DD, accepting what
+// time.Parse(time.DateOnly, s) accepts, without its cost.
+func parseISODate(s string) (arrow.Date32, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	num := func(b string) (int, bool) {
+		n := 0
+		for i := 0; i < len(b); i++ {
+			c := b[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(s[:4])
+	m, ok2 := num(s[5:7])
+	d, ok3 := num(s[8:])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
+		return 0, false
+	}
+	return arrow.Date32(daysFromCivil(y, m, d)), true
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil counts days from 1970-01-01 to a proleptic Gregorian date.
+func daysFromCivil(y, m, d int) int {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }
 
 func slug(s string) string {

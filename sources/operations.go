@@ -1,13 +1,18 @@
 package sources
 
 import (
+	"bufio"
+	"bytes"
 	"context"
-	"hash/fnv"
+	"errors"
+	"fmt"
 	"io"
-	"regexp"
+	"runtime"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -45,158 +50,351 @@ var OperationsTemplateColumns = []string{"operation_id", "agency", "jurisdiction
 // OperationTypes are the values operation_type may take.
 var OperationTypes = []string{"sting", "investigation", "labor_inspection", "multi_agency", "other"}
 
-var jurisdictionCode = regexp.MustCompile(`^([A-Z]{3}|US-[A-Z]{2})$`)
+// Operations files are parsed in chunks of opChunkBytes on all cores
+// (csvscan.go); each chunk becomes one record batch. A record may not be
+// longer than opMaxRecordBytes.
+const (
+	opChunkBytes     = 512 << 10
+	opMaxRecordBytes = 64 << 20
+)
 
+// parseOperations parses a file held in memory: the streamed parse, with
+// its batches joined into one, and a second pass when rows repeat an
+// operation_id.
 func parseOperations(ctx context.Context, in Input) (*Output, error) {
-	f, err := openCSV(in.Name, in.Data, OperationsTemplateColumns)
+	var repeats map[int]int
+	for {
+		var batches []arrow.RecordBatch
+		release := func() {
+			for _, b := range batches {
+				b.Release()
+			}
+		}
+		res, err := streamOperations(ctx, StreamInput{Name: in.Name, R: bytes.NewReader(in.Data), Mem: in.Mem, Repeats: repeats},
+			func(rec arrow.RecordBatch) error {
+				rec.Retain()
+				batches = append(batches, rec)
+				return nil
+			})
+		var rep *RepeatedKeysError
+		if errors.As(err, &rep) && repeats == nil {
+			release()
+			repeats = rep.Lines
+			continue
+		}
+		if err != nil {
+			release()
+			return nil, err
+		}
+		rec, err := concatBatches(in.Mem, OperationsSchema, batches)
+		release()
+		if err != nil {
+			return nil, err
+		}
+		return &Output{Tables: map[string]arrowBatch{TableOperations: rec}, Provenance: in.Provenance,
+			Quarantine: res.Quarantine, QuarantinedRows: res.QuarantinedRows, RowsRead: res.RowsRead}, nil
+	}
+}
+
+// concatBatches joins record batches of one schema into one.
+func concatBatches(mem memory.Allocator, schema *arrow.Schema, batches []arrow.RecordBatch) (arrow.RecordBatch, error) {
+	if len(batches) == 1 {
+		batches[0].Retain()
+		return batches[0], nil
+	}
+	cols := make([]arrow.Array, schema.NumFields())
+	var rows int64
+	for _, b := range batches {
+		rows += b.NumRows()
+	}
+	for c := range cols {
+		parts := make([]arrow.Array, 0, len(batches))
+		for _, b := range batches {
+			parts = append(parts, b.Column(c))
+		}
+		if len(parts) == 0 {
+			cols[c] = array.MakeArrayOfNull(mem, schema.Field(c).Type, 0)
+			continue
+		}
+		a, err := array.Concatenate(parts, mem)
+		if err != nil {
+			return nil, err
+		}
+		cols[c] = a
+	}
+	rec := array.NewRecordBatch(schema, cols, rows)
+	for _, a := range cols {
+		a.Release()
+	}
+	return rec, nil
+}
+
+// opChunk is what the parse of one chunk hands to the collector.
+type opChunk struct {
+	rec           arrow.RecordBatch // the rows that passed; nil when none
+	rows, badRows int64
+	errs          ErrorList
+	keys          []keyLine // operation_id of each row kept, for the repeat check
+}
+
+// streamOperations parses an operations file on in.Workers goroutines,
+// chunk by chunk, and emits one record batch per chunk in file order.
+// Memory holds a few chunks (512 KiB each) and their batches, whatever the
+// file's size. Repeated operation_ids are found at the end (a
+// *RepeatedKeysError) unless in.Repeats names them.
+func streamOperations(ctx context.Context, in StreamInput, emit func(arrow.RecordBatch) error) (*StreamResult, error) {
+	workers := in.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if in.Mem == nil {
+		in.Mem = memory.NewGoAllocator()
+	}
+	br := bufio.NewReaderSize(in.R, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3) // a UTF-8 BOM is not part of the first column's name
+	}
+	chunk := in.Chunk
+	if chunk <= 0 {
+		chunk = opChunkBytes
+	}
+	chunker := newCSVChunker(br, chunk, opMaxRecordBytes, workers+2)
+	first, err := chunker.next()
+	if err == io.EOF {
+		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "cannot read the header: the file is empty"}
+	} else if err != nil {
+		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot read the header: %v", err)}
+	}
+	hs := newCSVScanner(in.Name, first)
+	if !hs.next() {
+		if hs.err != nil {
+			return nil, hs.err
+		}
+		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "cannot read the header: the file is empty"}
+	}
+	header := make([]string, len(hs.fields))
+	for i, h := range hs.fields {
+		header[i] = strings.Clone(h)
+	}
+	hf, err := newCSVFile(in.Name, header, hs, OperationsTemplateColumns, false)
 	if err != nil {
 		return nil, err
 	}
+	cols := make([]colRef, len(OperationsTemplateColumns))
+	for k, name := range OperationsTemplateColumns {
+		cols[k] = hf.ref(name)
+	}
+	// The rest of the first chunk, then the others.
+	first.data, first.line = first.data[hs.p:], hs.line
+	pending := &first
+	next := func() (csvChunk, error) {
+		if pending != nil {
+			c := *pending
+			pending = nil
+			return c, nil
+		}
+		return chunker.next()
+	}
+	parse := func(c csvChunk) (opChunk, error) {
+		defer chunker.recycle(c.data)
+		return parseOperationsChunk(in, c, header, hf.col, cols)
+	}
+	check := newRepeatCheck(in.TempDir)
+	defer check.close()
+	res := &StreamResult{}
+	err = parseChunks(ctx, next, workers, parse, func(r opChunk) error {
+		res.RowsRead += r.rows
+		res.QuarantinedRows += r.badRows
+		for _, e := range r.errs {
+			if len(res.Quarantine) < MaxErrors {
+				res.Quarantine = append(res.Quarantine, e)
+			}
+		}
+		if in.Repeats == nil {
+			if err := check.add(r.keys); err != nil {
+				return err
+			}
+		}
+		if r.rec == nil {
+			return nil
+		}
+		defer r.rec.Release()
+		return emit(r.rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if in.Repeats == nil {
+		repeats, err := check.repeats()
+		if err != nil {
+			return nil, err
+		}
+		if len(repeats) > 0 {
+			return nil, &RepeatedKeysError{File: in.Name, Lines: repeats}
+		}
+	}
+	return res, nil
+}
+
+// parseOperationsChunk validates the records of one chunk into a batch.
+func parseOperationsChunk(in StreamInput, c csvChunk, header []string, col map[string]int, cols []colRef) (opChunk, error) {
+	sc := newCSVScanner(in.Name, c)
+	f := &csvFile{name: in.Name, pos: sc, col: col, header: header}
 	ob := NewOperationsBuilder(in.Mem)
 	defer ob.Release()
-	seen := operationIDs{}
-	for f.next() {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	var out opChunk
+	for sc.next() {
+		f.startRow()
+		if len(sc.fields) != len(header) {
+			f.bad = true
+			f.badRows++
+			f.record(&PosError{File: in.Name, Line: sc.recLine, Col: 1,
+				Msg: fmt.Sprintf("row has %d fields, the header has %d", len(sc.fields), len(header))})
+			continue
 		}
-		if op, ok := operationRow(f, seen); ok {
-			ob.Append(op)
+		f.rec = sc.fields
+		op := operationRow(f, cols)
+		if !f.rowOK() {
+			continue
 		}
+		line := f.line()
+		if first, repeat := in.Repeats[line]; repeat {
+			f.failAt(cols[opID], "operation_id %q appears twice (first on line %d)", op.OperationID, first)
+			continue
+		}
+		if out.keys == nil {
+			rows := bytes.Count(c.data, []byte{'\n'}) + 1
+			ob.Reserve(rows, &op)
+			out.keys = make([]keyLine, 0, rows)
+		}
+		ob.Append(op)
+		out.keys = append(out.keys, keyLine{hashKey(op.OperationID), int64(line)})
 	}
-	return f.finish(&Output{Tables: map[string]arrowBatch{TableOperations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	if sc.err != nil {
+		return opChunk{}, sc.err
+	}
+	out.rows, out.badRows, out.errs = f.rows, f.badRows, f.errs
+	if len(out.keys) > 0 {
+		out.rec = ob.NewRecordBatch()
+	}
+	return out, nil
 }
 
-// streamOperations reads an operations file from r and emits record batches
-// of at most batchRows rows, holding only the batch being built.
-func streamOperations(ctx context.Context, name string, r io.Reader, mem memory.Allocator, batchRows int, emit func(arrow.RecordBatch) error) (*StreamResult, error) {
-	f, err := readCSV(name, r, OperationsTemplateColumns, false)
-	if err != nil {
-		return nil, err
-	}
-	ob := NewOperationsBuilder(mem)
-	defer ob.Release()
-	seen := operationIDs{}
-	n := 0
-	flush := func() error {
-		rec := ob.NewRecordBatch()
-		defer rec.Release()
-		n = 0
-		return emit(rec)
-	}
-	for f.next() {
-		if f.rows%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		if op, ok := operationRow(f, seen); ok {
-			ob.Append(op)
-			if n++; n >= batchRows {
-				if err := flush(); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
-	if f.fatal != nil {
-		return nil, f.fatal
-	}
-	if n > 0 {
-		if err := flush(); err != nil {
-			return nil, err
-		}
-	}
-	return &StreamResult{Quarantine: f.errs, QuarantinedRows: f.badRows, RowsRead: f.rows}, nil
-}
+// Indices of the template's columns in OperationsTemplateColumns.
+const (
+	opID = iota
+	opAgency
+	opJurisdiction
+	opStart
+	opEnd
+	opType
+	opArrestsTotal
+	opArrestsTraffickers
+	opArrestsBuyers
+	opArrestsSellers
+	opVictimsAdult
+	opVictimsMinor
+	opVictimsReferred
+	opVictimsArrested
+	opContinuedPresence
+	opSourceURL
+)
 
-// operationIDs remembers the ids seen so far, as 64-bit hashes with the line
-// they were first seen on: a file of ten million operations checks for
-// duplicates in a few hundred megabytes, not in its ids' full size.
-type operationIDs map[uint64]int
-
-func (ids operationIDs) seen(id string, line int) (int, bool) {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	k := h.Sum64()
-	if prev, ok := ids[k]; ok {
-		return prev, true
-	}
-	ids[k] = line
-	return 0, false
-}
-
-// operationRow validates the current record as one operation; ok is false
-// when the row is quarantined.
-func operationRow(f *csvFile, ids operationIDs) (Operation, bool) {
+// operationRow validates the current record as one operation; the row is
+// quarantined when f.rowOK() is false afterwards.
+func operationRow(f *csvFile, c []colRef) Operation {
 	op := Operation{
 		Source:                    "operations",
-		OperationID:               f.required("operation_id"),
-		Agency:                    f.required("agency"),
-		Jurisdiction:              f.required("jurisdiction"),
-		OperationType:             f.required("operation_type"),
-		ArrestsTotal:              f.count("arrests_total"),
-		ArrestsTraffickers:        f.count("arrests_traffickers"),
-		ArrestsBuyers:             f.count("arrests_buyers"),
-		ArrestsSellers:            f.count("arrests_sellers"),
-		VictimsAdult:              f.count("victims_identified_adult"),
-		VictimsMinor:              f.count("victims_identified_minor"),
-		VictimsReferred:           f.count("victims_referred_to_services"),
-		VictimsArrested:           f.count("victims_arrested"),
-		ContinuedPresenceRequests: f.count("continued_presence_requests"),
-		SourceURL:                 f.required("source_url"),
+		OperationID:               f.requiredAt(c[opID]),
+		Agency:                    f.requiredAt(c[opAgency]),
+		Jurisdiction:              f.requiredAt(c[opJurisdiction]),
+		OperationType:             f.requiredAt(c[opType]),
+		ArrestsTotal:              f.countAt(c[opArrestsTotal]),
+		ArrestsTraffickers:        f.countAt(c[opArrestsTraffickers]),
+		ArrestsBuyers:             f.countAt(c[opArrestsBuyers]),
+		ArrestsSellers:            f.countAt(c[opArrestsSellers]),
+		VictimsAdult:              f.countAt(c[opVictimsAdult]),
+		VictimsMinor:              f.countAt(c[opVictimsMinor]),
+		VictimsReferred:           f.countAt(c[opVictimsReferred]),
+		VictimsArrested:           f.countAt(c[opVictimsArrested]),
+		ContinuedPresenceRequests: f.countAt(c[opContinuedPresence]),
+		SourceURL:                 f.requiredAt(c[opSourceURL]),
 		VictimsDefinition:         "victims identified, as recorded in the operations template",
 		ArrestsDefinition:         "arrests by role, as recorded in the operations template",
 	}
 	op.OperationName = op.OperationID
-	if op.Jurisdiction != "" && !jurisdictionCode.MatchString(op.Jurisdiction) {
-		f.fail("jurisdiction", "jurisdiction %q is neither an ISO 3166-1 alpha-3 code (USA) nor US-XX (US-MN)", op.Jurisdiction)
+	if op.Jurisdiction != "" && !isJurisdictionCode(op.Jurisdiction) {
+		f.failAt(c[opJurisdiction], "jurisdiction %q is neither an ISO 3166-1 alpha-3 code (USA) nor US-XX (US-MN)", op.Jurisdiction)
 	}
 	if op.OperationType != "" && !contains(OperationTypes, op.OperationType) {
-		f.fail("operation_type", "operation_type %q is none of %v", op.OperationType, OperationTypes)
+		f.failAt(c[opType], "operation_type %q is none of %v", op.OperationType, OperationTypes)
 	}
 	if op.SourceURL != "" && !isHTTPURL(op.SourceURL) {
-		f.fail("source_url", "source_url %q is not an http(s) URL", op.SourceURL)
+		f.failAt(c[opSourceURL], "source_url %q is not an http(s) URL", op.SourceURL)
 	}
-	if s := f.required("start_date"); s != "" {
-		op.StartDate = f.date("start_date", s)
+	if s := f.requiredAt(c[opStart]); s != "" {
+		op.StartDate = f.dateAt(c[opStart], s)
 	}
-	if s := f.get("end_date"); s != "" {
-		op.EndDate = f.date("end_date", s)
+	if s := f.getAt(c[opEnd]); s != "" {
+		op.EndDate = f.dateAt(c[opEnd], s)
 	}
 	if op.StartDate != nil && op.EndDate != nil && *op.EndDate < *op.StartDate {
-		f.fail("end_date", "end_date %s is before start_date %s", f.get("end_date"), f.get("start_date"))
+		f.failAt(c[opEnd], "end_date %s is before start_date %s", f.getAt(c[opEnd]), f.getAt(c[opStart]))
 	}
 	if op.StartDate != nil {
-		op.Period = strconv.Itoa(op.StartDate.ToTime().Year())
+		op.Period = yearString(op.StartDate.ToTime().Year())
 	}
 	// Plausibility: parts never exceed the totals they belong to.
 	if t := op.ArrestsTotal; t != nil {
 		var parts int64
-		for _, p := range []*int64{op.ArrestsTraffickers, op.ArrestsBuyers, op.ArrestsSellers} {
+		for _, p := range [...]*int64{op.ArrestsTraffickers, op.ArrestsBuyers, op.ArrestsSellers} {
 			if p != nil {
 				parts += *p
 			}
 		}
 		if parts > *t {
-			f.fail("arrests_total", "arrests by role add up to %d, more than arrests_total %d", parts, *t)
+			f.failAt(c[opArrestsTotal], "arrests by role add up to %d, more than arrests_total %d", parts, *t)
 		}
 	}
 	if op.VictimsAdult != nil && op.VictimsMinor != nil {
-		total := *op.VictimsAdult + *op.VictimsMinor
-		op.VictimsTotal = &total
-		for _, c := range []struct {
-			col string
-			n   *int64
-		}{{"victims_referred_to_services", op.VictimsReferred}, {"victims_arrested", op.VictimsArrested}} {
-			if c.n != nil && *c.n > total {
-				f.fail(c.col, "%s %d exceeds the victims identified (%d)", c.col, *c.n, total)
+		op.VictimsTotal = f.keepCount(*op.VictimsAdult + *op.VictimsMinor)
+		total := *op.VictimsTotal
+		if n := op.VictimsReferred; n != nil && *n > total {
+			f.failAt(c[opVictimsReferred], "%s %d exceeds the victims identified (%d)", c[opVictimsReferred].name, *n, total)
+		}
+		if n := op.VictimsArrested; n != nil && *n > total {
+			f.failAt(c[opVictimsArrested], "%s %d exceeds the victims identified (%d)", c[opVictimsArrested].name, *n, total)
+		}
+	}
+	return op
+}
+
+// isJurisdictionCode accepts an ISO 3166-1 alpha-3 code (USA) or US-XX.
+func isJurisdictionCode(s string) bool {
+	upper := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] < 'A' || s[i] > 'Z' {
+				return false
 			}
 		}
+		return true
 	}
-	if op.OperationID != "" && f.rowOK() {
-		if prev, dup := ids.seen(op.OperationID, f.line()); dup {
-			f.fail("operation_id", "operation_id %q appears twice (first on line %d)", op.OperationID, prev)
-		}
+	return len(s) == 3 && upper(s) || len(s) == 5 && s[:3] == "US-" && upper(s[3:])
+}
+
+// years holds the period strings of the years operations fall in, so that
+// a row does not allocate one.
+var years = func() []string {
+	y := make([]string, 2101)
+	for i := 1900; i < len(y); i++ {
+		y[i] = strconv.Itoa(i)
 	}
-	return op, f.rowOK()
+	return y
+}()
+
+func yearString(y int) string {
+	if y >= 0 && y < len(years) && years[y] != "" {
+		return years[y]
+	}
+	return strconv.Itoa(y)
 }

@@ -80,6 +80,19 @@ func (e *QuarantineError) Error() string {
 
 func (e *QuarantineError) Unwrap() error { return e.List }
 
+// StreamInput is what a streamed parse reads, and how.
+type StreamInput struct {
+	Name    string // the file, for error positions
+	R       io.Reader
+	Mem     memory.Allocator
+	Workers int    // goroutines that parse; 0 means GOMAXPROCS
+	Chunk   int    // bytes a parser takes at a time; 0 means the source's default
+	TempDir string // for what a check of the whole file spills to disk; "" means os.TempDir()
+	// Repeats, from a *RepeatedKeysError of an earlier pass over the same
+	// file, names the rows to quarantine as repeats.
+	Repeats map[int]int
+}
+
 // StreamResult is what a streamed parse reports besides its batches.
 type StreamResult struct {
 	Quarantine      ErrorList
@@ -154,10 +167,11 @@ type Spec struct {
 	// label (tip_global:2024), so figures from two editions never mix.
 	EditionInLabel bool
 	// Stream, when set, parses a single-table source from a reader in
-	// record batches of at most batchRows rows, so that a file of any size
-	// is ingested in bounded memory (palermo ingest). Rows that fail
-	// validation are left out and reported in the result.
-	Stream func(ctx context.Context, name string, r io.Reader, mem memory.Allocator, batchRows int, emit func(arrow.RecordBatch) error) (*StreamResult, error)
+	// record batches of bounded size, in file order, so that a file of any
+	// size is ingested in bounded memory (palermo ingest). Rows that fail
+	// validation are left out and reported in the result. A
+	// *RepeatedKeysError asks the caller to parse again (see there).
+	Stream func(ctx context.Context, in StreamInput, emit func(arrow.RecordBatch) error) (*StreamResult, error)
 	// Jump, when set, declares a plausibility check against the previous
 	// snapshot: a run whose counts jump by orders of magnitude fails.
 	Jump *JumpCheck

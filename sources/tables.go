@@ -88,13 +88,24 @@ func (ob *ObservationsBuilder) Append(o Observation) {
 func (ob *ObservationsBuilder) NewRecordBatch() arrow.RecordBatch { return ob.b.NewRecordBatch() }
 func (ob *ObservationsBuilder) Release()                          { ob.b.Release() }
 
+// EncodingKey in a field's metadata tells the store how to write the
+// column in Parquet: EncodingPlain for columns whose values rarely repeat
+// (ids, per-row URLs), where a dictionary or min/max statistics cost time
+// and save nothing.
+const (
+	EncodingKey   = "palermo.encoding"
+	EncodingPlain = "plain"
+)
+
+var uniqueValues = arrow.NewMetadata([]string{EncodingKey}, []string{EncodingPlain})
+
 // OperationsSchema holds one row per enforcement operation. Its first columns
 // are those of the operations CSV template in the design; the rest keep what
 // publishers' releases say about how they counted.
 var OperationsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "source", Type: arrow.BinaryTypes.String},
-	{Name: "operation_id", Type: arrow.BinaryTypes.String},
-	{Name: "operation_name", Type: arrow.BinaryTypes.String},
+	{Name: "operation_id", Type: arrow.BinaryTypes.String, Metadata: uniqueValues},
+	{Name: "operation_name", Type: arrow.BinaryTypes.String, Metadata: uniqueValues},
 	{Name: "agency", Type: arrow.BinaryTypes.String},
 	{Name: "jurisdiction", Type: arrow.BinaryTypes.String},
 	{Name: "period", Type: arrow.BinaryTypes.String},
@@ -114,7 +125,7 @@ var OperationsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "suspects_identified_or_arrested", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "victims_definition", Type: arrow.BinaryTypes.String}, // how the release counted victims
 	{Name: "arrests_definition", Type: arrow.BinaryTypes.String}, // how the release counted arrests
-	{Name: "source_url", Type: arrow.BinaryTypes.String},
+	{Name: "source_url", Type: arrow.BinaryTypes.String, Metadata: uniqueValues},
 	{Name: "notes", Type: arrow.BinaryTypes.String},
 }, nil)
 
@@ -185,6 +196,18 @@ func (ob *OperationsBuilder) Append(o Operation) {
 	ob.str[21].Append(o.ArrestsDefinition)
 	ob.str[22].Append(o.SourceURL)
 	ob.str[23].Append(o.Notes)
+}
+
+// Reserve makes room for n more rows with strings as long as o's, so that
+// a large batch is not built by repeated doubling.
+func (ob *OperationsBuilder) Reserve(n int, o *Operation) {
+	ob.b.Reserve(n)
+	for i, v := range [...]string{o.Source, o.OperationID, o.OperationName, o.Agency, o.Jurisdiction, o.Period, "", "", o.OperationType,
+		20: o.VictimsDefinition, 21: o.ArrestsDefinition, 22: o.SourceURL, 23: o.Notes} {
+		if sb := ob.str[i]; sb != nil && v != "" {
+			sb.ReserveData(n * (len(v) + len(v)/4))
+		}
+	}
 }
 
 func (ob *OperationsBuilder) NewRecordBatch() arrow.RecordBatch { return ob.b.NewRecordBatch() }

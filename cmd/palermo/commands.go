@@ -186,9 +186,10 @@ reported as FILE:LINE:COL: message and nothing is stored.`, stderr)
 	ctx := context.Background()
 	maxShare := a.cfg.Sources[spec.Name].QuarantineMaxShare
 	var m *pipeline.Manifest
+	var fold *metrics.OperationsFold
 	if spec.Stream != nil {
 		// Streamed: memory follows the batch size, not the file.
-		if m, err = streamIngest(ctx, a, spec, fs.Args(), maxShare, stderr); err != nil {
+		if m, fold, err = streamIngest(ctx, a, spec, fs.Args(), maxShare, stderr); err != nil {
 			if len(sources.Positions(err)) > 0 {
 				printErrors(stderr, strings.Join(fs.Args(), " "), err)
 				return errFailed
@@ -211,7 +212,7 @@ reported as FILE:LINE:COL: message and nothing is stored.`, stderr)
 		counts = append(counts, fmt.Sprintf("%s %d rows", t, m.Rows[t]))
 	}
 	fmt.Fprintf(stdout, "stored %s snapshot %s: %s\n", spec.Name, m.Generation, strings.Join(counts, ", "))
-	if _, err := a.pub.Recompute(ctx); err != nil {
+	if _, err := a.pub.RecomputeWith(ctx, fold); err != nil {
 		return err
 	}
 	return nil

@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -15,13 +18,14 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/pipeline"
 	"github.com/palermo-project/palermo/sources"
 )
 
-// ingestBatchRows bounds the rows of one record batch of a streamed ingest:
-// memory follows the batch size, not the file's.
-const ingestBatchRows = 1 << 16
+// ingestMemoryLimit is the soft limit of the Go heap during a streamed
+// ingest (runtime/debug.SetMemoryLimit).
+const ingestMemoryLimit = 96 << 20
 
 // countingReader counts the bytes read through it.
 type countingReader struct {
@@ -35,28 +39,65 @@ func (c countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// streamIngest parses files of a streaming source on one goroutine and
-// writes their record batches to the Parquet snapshot on another, so that
-// both cores work and at most a few batches are in memory. Nothing is
-// stored unless every file parses (all or nothing).
-func streamIngest(ctx context.Context, a *app, spec *sources.Spec, files []string, maxShare float64, stderr io.Writer) (*pipeline.Manifest, error) {
-	table := spec.Tables[0]
-	var total, done atomic.Int64
+// streamIngest parses files of a streaming source on all cores and writes
+// their record batches, in file order, to the Parquet snapshot on another
+// goroutine, so that at most a few batches are in memory. Nothing is
+// stored unless every file parses (all or nothing). A file whose rows
+// repeat an operation's key is parsed a second time, with those rows
+// quarantined (the check needs the whole file; see
+// sources.RepeatedKeysError).
+//
+// The operations are folded into the indicators' sums as they pass, so
+// that the recompute after the ingest need not read them back: the fold is
+// returned for Publisher.RecomputeWith.
+func streamIngest(ctx context.Context, a *app, spec *sources.Spec, files []string, maxShare float64, stderr io.Writer) (*pipeline.Manifest, *metrics.OperationsFold, error) {
+	var total int64
 	for _, f := range files {
 		st, err := os.Stat(f)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		total.Add(st.Size())
+		total += st.Size()
 	}
-	var rows atomic.Int64
-	stop := showProgress(stderr, &done, total.Load(), &rows)
+	// Keep the Go heap near what the pipeline holds (a few batches, the
+	// Parquet row group being written), not twice that, unless GOMEMLIMIT
+	// says otherwise.
+	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
+	}
+	repeats := map[string]map[int]int{}
+	for {
+		var fold *metrics.OperationsFold
+		if spec.Tables[0] == sources.TableOperations {
+			fold = metrics.NewOperationsFold(spec.Name, a.pub.Catalogue)
+		}
+		m, err := streamIngestOnce(ctx, a, spec, files, maxShare, stderr, total, repeats, fold)
+		var rep *sources.RepeatedKeysError
+		if errors.As(err, &rep) && repeats[rep.File] == nil {
+			repeats[rep.File] = rep.Lines
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		if fold != nil {
+			fold.Generation = m.Generation
+		}
+		return m, fold, nil
+	}
+}
+
+func streamIngestOnce(ctx context.Context, a *app, spec *sources.Spec, files []string, maxShare float64, stderr io.Writer,
+	total int64, repeats map[string]map[int]int, fold *metrics.OperationsFold) (*pipeline.Manifest, error) {
+	table := spec.Tables[0]
+	var done, rows atomic.Int64
+	stop := showProgress(stderr, &done, total, &rows)
 	defer stop()
 	return a.store.WriteStream(ctx, spec.Name, table, sources.Schemas[table],
 		func(write func(arrow.RecordBatch) error) (*sources.StreamResult, sources.Provenance, error) {
 			ctx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			batches := make(chan arrow.RecordBatch, 2)
+			batches := make(chan arrow.RecordBatch, 1)
 			type parsed struct {
 				res  *sources.StreamResult
 				prov sources.Provenance
@@ -77,7 +118,13 @@ func streamIngest(ctx context.Context, a *app, spec *sources.Spec, files []strin
 					p, _ := filepath.Abs(file)
 					abs = append(abs, p)
 					r := io.TeeReader(countingReader{fh, &done}, hash)
-					res, err := spec.Stream(ctx, file, r, memory.NewGoAllocator(), ingestBatchRows, func(rec arrow.RecordBatch) error {
+					in := sources.StreamInput{Name: file, R: r, Mem: memory.NewGoAllocator(), TempDir: a.store.Dir(), Repeats: repeats[file]}
+					res, err := spec.Stream(ctx, in, func(rec arrow.RecordBatch) error {
+						if fold != nil {
+							if err := fold.Add(rec); err != nil {
+								return err
+							}
+						}
 						rec.Retain()
 						select {
 						case batches <- rec:

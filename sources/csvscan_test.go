@@ -1,0 +1,143 @@
+package sources
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// scanned is what a CSV reader made of an input: records, where each field
+// starts, and the error that stopped it.
+type scanned struct {
+	Records [][]string
+	Pos     [][]fieldPos
+	Err     string // "line:col: message"
+}
+
+// referenceScan reads data with encoding/csv, as palermo's other sources do.
+func referenceScan(data []byte) scanned {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	var out scanned
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				out.Err = fmt.Sprintf("%d:%d: %v", pe.Line, pe.Column, pe.Err)
+			} else {
+				out.Err = err.Error()
+			}
+			return out
+		}
+		var pos []fieldPos
+		for i := range rec {
+			l, c := r.FieldPos(i)
+			pos = append(pos, fieldPos{l, c})
+		}
+		out.Records = append(out.Records, rec)
+		out.Pos = append(out.Pos, pos)
+	}
+}
+
+// chunkedScan reads data with the chunker and scanner, in chunks of about
+// size bytes.
+func chunkedScan(data []byte, size int) scanned {
+	ch := newCSVChunker(bytes.NewReader(data), size, 1<<20, 2)
+	var out scanned
+	for {
+		c, err := ch.next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			out.Err = err.Error()
+			return out
+		}
+		s := newCSVScanner("f", c)
+		for s.next() {
+			out.Records = append(out.Records, append([]string(nil), s.fields...))
+			out.Pos = append(out.Pos, append([]fieldPos(nil), s.pos...))
+		}
+		if s.err != nil {
+			var pe *PosError
+			errors.As(s.err, &pe)
+			out.Err = fmt.Sprintf("%d:%d: %s", pe.Line, pe.Col, pe.Msg)
+			return out
+		}
+	}
+}
+
+func checkSameAsEncodingCSV(t *testing.T, data []byte) {
+	t.Helper()
+	want := referenceScan(data)
+	for _, size := range []int{1, 3, 16, 1 << 16} {
+		if got := chunkedScan(data, size); !reflect.DeepEqual(got, want) {
+			t.Fatalf("input %q, chunks of %d bytes:\n got  %+v\n want %+v", data, size, got, want)
+		}
+	}
+}
+
+// TestCSVScannerMatchesEncodingCSV: on hand-picked and on random inputs made
+// of the characters that matter to CSV, the chunked scanner gives the same
+// records, field positions and first error (line and column) as
+// encoding/csv, whatever the chunk size.
+func TestCSVScannerMatchesEncodingCSV(t *testing.T) {
+	for _, in := range []string{
+		"", "\n", "\r\n", "a", "a\n", "a\r", "a\r\n", "a,b\nc,d\n", "a,b,\n", "a,b,",
+		"\n\na,b\n\n\nc\n", "\"x\"", "\"x\",\"y\"\n", "\"a,b\",c\n", "\"a\"\"b\",c\n",
+		"\"multi\nline\",x\n", "\"multi\r\nline\",x\r\n", "\"open", "\"open\n", "\"open\r\n", "a,\"open\nmore\n",
+		"ab\"c\n", "\"a\"b\n", "\"a\"\rb\n", "\"a\"\r", "\"a\"\r\n", "x\r\ry\n", "\r", "\r\r\n", "a\n\r\n\r\nb",
+		"op-1,\"Sheriff's Office, County A\",US-MN,2024-01-02,,sting,3,,,,0,0,,,,https://example.org/a\n",
+	} {
+		checkSameAsEncodingCSV(t, []byte(in))
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	alphabet := []byte("ab,\"\n\r ")
+	for n := 0; n < 20000; n++ {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		checkSameAsEncodingCSV(t, b)
+	}
+}
+
+// FuzzCSVScanner: the differential check of TestCSVScannerMatchesEncodingCSV
+// on inputs the fuzzer finds.
+func FuzzCSVScanner(f *testing.F) {
+	for _, s := range []string{"a,b\n", "\"a\nb\",c\r\n", "\"x\"\"y\"", "a\"b", "\"open"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) { checkSameAsEncodingCSV(t, data) })
+}
+
+// TestParseISODate: the hand-written date parser accepts and converts
+// exactly what time.Parse(time.DateOnly, ...) does.
+func TestParseISODate(t *testing.T) {
+	check := func(s string) {
+		d, ok := parseISODate(s)
+		tm, err := time.Parse(time.DateOnly, s)
+		if ok != (err == nil) || ok && d != arrow.Date32FromTime(tm) {
+			t.Fatalf("%q: got %v %v, time.Parse %v %v", s, d, ok, tm, err)
+		}
+	}
+	for day := time.Date(1899, 12, 1, 0, 0, 0, 0, time.UTC); day.Year() < 2101; day = day.AddDate(0, 0, 1) {
+		check(day.Format(time.DateOnly))
+	}
+	for _, s := range []string{"", "2023-02-29", "2024-02-29", "2100-02-29", "2000-02-29", "2023-13-01", "2023-00-10",
+		"2023-01-00", "2023-04-31", "2023-1-01", "2023/01/01", "20230101", "2023-01-1x", "+023-01-01", "0000-01-01", "9999-12-31"} {
+		check(s)
+	}
+}

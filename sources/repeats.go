@@ -1,0 +1,170 @@
+package sources
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// keySeed seeds the hashes of row keys (operation ids) for one process.
+var keySeed = maphash.MakeSeed()
+
+// keyLine is a row key's 64-bit hash and the line the row starts on.
+type keyLine struct {
+	hash uint64
+	line int64
+}
+
+func hashKey(s string) uint64 { return maphash.String(keySeed, s) }
+
+// repeatCheck finds rows whose key repeats an earlier row's, in memory
+// bounded by spillAt entries whatever the file's size: beyond that, hashes
+// go to bucket files on disk (16 bytes a row), each read back and sorted on
+// its own at the end. Two keys with the same 64-bit hash count as the same
+// key (for ten million rows, a chance of about 3 in a million).
+type repeatCheck struct {
+	dir     string // for the bucket files; "" means os.TempDir()
+	spillAt int
+	mem     []keyLine
+	tmp     string
+	files   []*os.File
+	writers []*bufio.Writer
+}
+
+const repeatBuckets = 64
+
+func newRepeatCheck(dir string) *repeatCheck { return &repeatCheck{dir: dir, spillAt: 1 << 18} }
+
+func (c *repeatCheck) add(keys []keyLine) error {
+	c.mem = append(c.mem, keys...)
+	if len(c.mem) >= c.spillAt {
+		return c.spill()
+	}
+	return nil
+}
+
+func (c *repeatCheck) spill() error {
+	if c.files == nil {
+		tmp, err := os.MkdirTemp(c.dir, "palermo-keys-")
+		if err != nil {
+			return fmt.Errorf("duplicate check: %w", err)
+		}
+		c.tmp = tmp
+		for i := 0; i < repeatBuckets; i++ {
+			f, err := os.Create(fmt.Sprintf("%s/%02d", tmp, i))
+			if err != nil {
+				return fmt.Errorf("duplicate check: %w", err)
+			}
+			c.files = append(c.files, f)
+			c.writers = append(c.writers, bufio.NewWriterSize(f, 32<<10))
+		}
+	}
+	var b [16]byte
+	for _, k := range c.mem {
+		binary.LittleEndian.PutUint64(b[:8], k.hash)
+		binary.LittleEndian.PutUint64(b[8:], uint64(k.line))
+		if _, err := c.writers[k.hash>>58].Write(b[:]); err != nil {
+			return fmt.Errorf("duplicate check: %w", err)
+		}
+	}
+	c.mem = c.mem[:0]
+	return nil
+}
+
+// repeats returns the line of every row whose key was seen on an earlier
+// line, with that earlier line.
+func (c *repeatCheck) repeats() (map[int]int, error) {
+	out := map[int]int{}
+	if c.files == nil {
+		findRepeats(c.mem, out)
+		return out, nil
+	}
+	if err := c.spill(); err != nil {
+		return nil, err
+	}
+	for i, f := range c.files {
+		if err := c.writers[i].Flush(); err != nil {
+			return nil, fmt.Errorf("duplicate check: %w", err)
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return nil, fmt.Errorf("duplicate check: %w", err)
+		}
+		raw, err := io.ReadAll(bufio.NewReader(f))
+		if err != nil {
+			return nil, fmt.Errorf("duplicate check: %w", err)
+		}
+		keys := make([]keyLine, len(raw)/16)
+		for j := range keys {
+			keys[j] = keyLine{binary.LittleEndian.Uint64(raw[16*j:]), int64(binary.LittleEndian.Uint64(raw[16*j+8:]))}
+		}
+		findRepeats(keys, out)
+	}
+	return out, nil
+}
+
+func findRepeats(keys []keyLine, out map[int]int) {
+	slices.SortFunc(keys, func(a, b keyLine) int {
+		if a.hash != b.hash {
+			if a.hash < b.hash {
+				return -1
+			}
+			return 1
+		}
+		return int(a.line - b.line)
+	})
+	for i := 1; i < len(keys); i++ {
+		if keys[i].hash == keys[i-1].hash {
+			first := i - 1
+			for first > 0 && keys[first-1].hash == keys[i].hash {
+				first--
+			}
+			out[int(keys[i].line)] = int(keys[first].line)
+		}
+	}
+}
+
+// close removes the bucket files.
+func (c *repeatCheck) close() {
+	for _, f := range c.files {
+		f.Close()
+	}
+	if c.tmp != "" {
+		os.RemoveAll(c.tmp)
+	}
+}
+
+// RepeatedKeysError says that rows repeat the key of an earlier row. A
+// streamed parse finds them only at the end of the file, after its batches
+// went out: the caller discards what it wrote and parses again with
+// StreamInput.Repeats set to Lines, which quarantines those rows as they
+// come.
+type RepeatedKeysError struct {
+	File  string
+	Lines map[int]int // line of the repeat → line of the first row with that key
+}
+
+func (e *RepeatedKeysError) Error() string {
+	lines := make([]int, 0, len(e.Lines))
+	for l := range e.Lines {
+		lines = append(lines, l)
+	}
+	sort.Ints(lines)
+	var b strings.Builder
+	for i, l := range lines {
+		if i == 5 {
+			fmt.Fprintf(&b, ", ... (%d in all)", len(lines))
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "line %d repeats line %d", l, e.Lines[l])
+	}
+	return fmt.Sprintf("%s: rows repeat the key of an earlier row: %s", e.File, b.String())
+}
