@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
 # Times `palermo ingest` of a generated operations file against DuckDB doing
-# the same job (typed read, Parquet write, the per jurisdiction and year
-# aggregates) on the same file in the same run, and prints the wall-time
-# ratio and both peak RSS. By hand, not in CI:
+# the same job (typed read, Parquet write with zstd, the per jurisdiction and
+# year aggregates) on the same file in the same run, RUNS times each in
+# turn, and prints the median wall times, their ratio, palermo's MB/s and
+# both peak RSS. By hand, not in CI:
 #
-#   bench/compare.sh              # 1M rows
+#   bench/compare.sh                       # 1M rows, 3 runs each
 #   ROWS=10000000 bench/compare.sh
+#   RUNS=5 THREADS=1 bench/compare.sh      # DuckDB on one thread
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS="${ROWS:-1000000}"
 THREADS="${THREADS:-2}"
+RUNS="${RUNS:-3}"
 work="${WORK:-$(mktemp -d)}"
-echo "work dir: $work, rows: $ROWS, DuckDB threads: $THREADS, $(nproc) cores"
+echo "work dir: $work, rows: $ROWS, runs: $RUNS, DuckDB threads: $THREADS, $(nproc) cores, $(go version | cut -d' ' -f3)"
 
 go build -o "$work/palermo" ./cmd/palermo
 [ -s "$work/ops-$ROWS.csv" ] || go run ./bench/gen -rows "$ROWS" > "$work/ops-$ROWS.csv"
-ls -l "$work/ops-$ROWS.csv" | awk '{printf "file: %.1f MB\n", $5/1e6}'
+bytes=$(stat -c %s "$work/ops-$ROWS.csv")
+awk -v b="$bytes" 'BEGIN { printf "file: %.1f MB\n", b/1e6 }'
 if [ ! -d "$work/node_modules/@duckdb/node-api" ]; then
   (cd "$work" && npm install --silent --no-audit --no-fund @duckdb/node-api >/dev/null)
 fi
+echo "duckdb: $(cd "$work" && node -e 'console.log(require("@duckdb/node-api/package.json").version)' 2>/dev/null || echo '?') (@duckdb/node-api)"
 cp bench/duckdb.mjs "$work/"
 cat > "$work/bench.yaml" <<YAML
 data_dir: $work/data
@@ -27,12 +32,21 @@ sources:
     location: $work/ops-$ROWS.csv
 YAML
 sync
-measure() { /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1; }
-rm -rf "$work/data"
-read -r p_wall p_rss < <(measure "$work/palermo" ingest --config "$work/bench.yaml" --source operations --log-level error "$work/ops-$ROWS.csv")
-rm -f "$work/duck.parquet"
-read -r d_wall d_rss < <(cd "$work" && measure node duckdb.mjs "$work/ops-$ROWS.csv" "$work/duck.parquet" "$THREADS")
-awk -v pw="$p_wall" -v pr="$p_rss" -v dw="$d_wall" -v dr="$d_rss" -v rows="$ROWS" 'BEGIN {
-  printf "palermo ingest: %.2f s, peak RSS %.0f MiB\n", pw, pr/1024
-  printf "duckdb:         %.2f s, peak RSS %.0f MiB\n", dw, dr/1024
-  printf "ratio palermo/duckdb (wall): %.2f   rows: %d\n", pw/dw, rows }'
+# measure CMD... prints "wall_seconds user_seconds max_rss_kb".
+measure() { /usr/bin/time -f "%e %U %M" "$@" 2>&1 >/dev/null | tail -1; }
+: > "$work/times"
+for run in $(seq "$RUNS"); do
+  rm -rf "$work/data"
+  echo "palermo $(measure "$work/palermo" ingest --config "$work/bench.yaml" --source operations --log-level error "$work/ops-$ROWS.csv")" >> "$work/times"
+  rm -f "$work/duck.parquet"
+  echo "duckdb $(cd "$work" && measure node duckdb.mjs "$work/ops-$ROWS.csv" "$work/duck.parquet" "$THREADS")" >> "$work/times"
+done
+cat "$work/times"
+sort -k1,1 -k2,2n "$work/times" | awk -v runs="$RUNS" -v bytes="$bytes" -v rows="$ROWS" '
+  { n[$1]++; wall[$1, n[$1]] = $2; user[$1] += $3; if ($4 > rss[$1]) rss[$1] = $4 }
+  END {
+    mid = int((runs + 1) / 2)
+    p = wall["palermo", mid]; d = wall["duckdb", mid]
+    printf "palermo ingest: median %.2f s (%.0f MB/s, %.0f rows/s), user CPU %.2f s, peak RSS %.0f MiB\n", p, bytes/1e6/p, rows/p, user["palermo"]/runs, rss["palermo"]/1024
+    printf "duckdb:         median %.2f s, user CPU %.2f s, peak RSS %.0f MiB\n", d, user["duckdb"]/runs, rss["duckdb"]/1024
+    printf "ratio palermo/duckdb (median wall): %.2f   rows: %d\n", p/d, rows }'

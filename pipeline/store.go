@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,7 +16,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
@@ -186,7 +184,7 @@ func (s *Store) WriteStream(ctx context.Context, source, table string, schema *a
 			return err
 		}
 		rows += rec.NumRows()
-		return pw.w.WriteBuffered(rec) // batches are small: join them into row groups of streamRowGroupRows
+		return pw.w.WriteBuffered(rec) // batches are small: joined into row groups of rowGroupRows
 	})
 	if err != nil {
 		pw.abort()
@@ -242,71 +240,6 @@ func sortedTableNames(m map[string]arrow.RecordBatch) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// streamRowGroupRows is the most rows of a Parquet row group: a streamed
-// table's small batches are joined into row groups of this size, and a
-// table written whole is cut into them.
-const streamRowGroupRows = 1 << 15
-
-// parquetFile is a Parquet file being written: zstd-compressed, with the
-// Arrow schema and palermo's provenance in its metadata.
-type parquetFile struct {
-	f *os.File
-	w *pqarrow.FileWriter
-}
-
-func (s *Store) newParquetFile(path string, schema *arrow.Schema, provenance string) (*parquetFile, error) {
-	f, err := s.openFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	var md arrow.Metadata
-	if provenance != "" {
-		md = arrow.NewMetadata([]string{"palermo.provenance"}, []string{provenance})
-	}
-	// zstd at its fastest level; strings PLAIN, not dictionary-encoded
-	// (arrow-go's dictionary encoder allocates for every value, and zstd
-	// takes care of repeated strings: files 20% larger, written in 30% less
-	// CPU); no statistics for columns of unique values, where min and max
-	// prune nothing.
-	opts := []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Zstd), parquet.WithCompressionLevel(1),
-		parquet.WithStats(true), parquet.WithMaxRowGroupLength(streamRowGroupRows), parquet.WithDataPageSize(256 << 10)}
-	for _, fld := range schema.Fields() {
-		if fld.Type.ID() == arrow.STRING {
-			opts = append(opts, parquet.WithDictionaryFor(fld.Name, false), parquet.WithEncodingFor(fld.Name, parquet.Encodings.Plain))
-		}
-		if v, ok := fld.Metadata.GetValue(sources.EncodingKey); ok && v == sources.EncodingPlain {
-			opts = append(opts, parquet.WithStatsFor(fld.Name, false))
-		}
-	}
-	props := parquet.NewWriterProperties(opts...)
-	// The writer closes its sink on Close; hide the file's Close so it can
-	// be fsynced first.
-	w, err := pqarrow.NewFileWriter(arrow.NewSchema(schema.Fields(), &md), struct{ io.Writer }{f}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return &parquetFile{f: f, w: w}, nil
-}
-
-// close finishes the file and fsyncs it.
-func (p *parquetFile) close() error {
-	if err := p.w.Close(); err != nil {
-		p.f.Close()
-		return err
-	}
-	if err := p.f.Sync(); err != nil {
-		p.f.Close()
-		return err
-	}
-	return p.f.Close()
-}
-
-func (p *parquetFile) abort() {
-	p.w.Close()
-	p.f.Close()
 }
 
 // writeParquet writes one record batch as a Parquet file, fsynced.

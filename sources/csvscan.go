@@ -55,6 +55,8 @@ func (c *csvChunker) recycle(b []byte) {
 	}
 }
 
+// buffer returns an empty buffer of at least n bytes; new buffers have room
+// for a chunk and a long carried record, so that most are reused.
 func (c *csvChunker) buffer(n int) []byte {
 	select {
 	case b := <-c.free:
@@ -63,7 +65,7 @@ func (c *csvChunker) buffer(n int) []byte {
 		}
 	default:
 	}
-	return make([]byte, 0, n)
+	return make([]byte, 0, max(n, c.size+c.size/2))
 }
 
 // next returns the next chunk, or io.EOF after the last.

@@ -2,14 +2,19 @@ package sources
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"hash/maphash"
 	"io"
+	"maps"
 	"os"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // keySeed seeds the hashes of row keys (operation ids) for one process.
@@ -88,24 +93,54 @@ func (c *repeatCheck) repeats() (map[int]int, error) {
 	if err := c.spill(); err != nil {
 		return nil, err
 	}
-	for i, f := range c.files {
-		if err := c.writers[i].Flush(); err != nil {
-			return nil, fmt.Errorf("duplicate check: %w", err)
-		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return nil, fmt.Errorf("duplicate check: %w", err)
-		}
-		raw, err := io.ReadAll(bufio.NewReader(f))
-		if err != nil {
-			return nil, fmt.Errorf("duplicate check: %w", err)
-		}
-		keys := make([]keyLine, len(raw)/16)
-		for j := range keys {
-			keys[j] = keyLine{binary.LittleEndian.Uint64(raw[16*j:]), int64(binary.LittleEndian.Uint64(raw[16*j+8:]))}
-		}
-		findRepeats(keys, out)
+	// The buckets are independent: sort them on all cores.
+	var (
+		mu      sync.Mutex
+		next    atomic.Int32
+		wg      sync.WaitGroup
+		firstEr error
+	)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			found := map[int]int{}
+			for i := int(next.Add(1)) - 1; i < len(c.files); i = int(next.Add(1)) - 1 {
+				if err := c.bucketRepeats(i, found); err != nil {
+					mu.Lock()
+					firstEr = cmp.Or(firstEr, err)
+					mu.Unlock()
+					return
+				}
+			}
+			mu.Lock()
+			maps.Copy(out, found)
+			mu.Unlock()
+		}()
 	}
-	return out, nil
+	wg.Wait()
+	return out, firstEr
+}
+
+// bucketRepeats reads back bucket i and adds its repeats to out.
+func (c *repeatCheck) bucketRepeats(i int, out map[int]int) error {
+	f := c.files[i]
+	if err := c.writers[i].Flush(); err != nil {
+		return fmt.Errorf("duplicate check: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("duplicate check: %w", err)
+	}
+	raw, err := io.ReadAll(bufio.NewReader(f))
+	if err != nil {
+		return fmt.Errorf("duplicate check: %w", err)
+	}
+	keys := make([]keyLine, len(raw)/16)
+	for j := range keys {
+		keys[j] = keyLine{binary.LittleEndian.Uint64(raw[16*j:]), int64(binary.LittleEndian.Uint64(raw[16*j+8:]))}
+	}
+	findRepeats(keys, out)
+	return nil
 }
 
 func findRepeats(keys []keyLine, out map[int]int) {

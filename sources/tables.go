@@ -88,24 +88,20 @@ func (ob *ObservationsBuilder) Append(o Observation) {
 func (ob *ObservationsBuilder) NewRecordBatch() arrow.RecordBatch { return ob.b.NewRecordBatch() }
 func (ob *ObservationsBuilder) Release()                          { ob.b.Release() }
 
-// EncodingKey in a field's metadata tells the store how to write the
-// column in Parquet: EncodingPlain for columns whose values rarely repeat
-// (ids, per-row URLs), where a dictionary or min/max statistics cost time
-// and save nothing.
-const (
-	EncodingKey   = "palermo.encoding"
-	EncodingPlain = "plain"
-)
+// StatisticsKey set to "false" in a field's metadata tells the store to
+// write no min/max statistics for the column in Parquet: ids, URLs and
+// free text, which no query filters on by range.
+const StatisticsKey = "palermo.statistics"
 
-var uniqueValues = arrow.NewMetadata([]string{EncodingKey}, []string{EncodingPlain})
+var noStatistics = arrow.NewMetadata([]string{StatisticsKey}, []string{"false"})
 
 // OperationsSchema holds one row per enforcement operation. Its first columns
 // are those of the operations CSV template in the design; the rest keep what
 // publishers' releases say about how they counted.
 var OperationsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "source", Type: arrow.BinaryTypes.String},
-	{Name: "operation_id", Type: arrow.BinaryTypes.String, Metadata: uniqueValues},
-	{Name: "operation_name", Type: arrow.BinaryTypes.String, Metadata: uniqueValues},
+	{Name: "operation_id", Type: arrow.BinaryTypes.String, Metadata: noStatistics},
+	{Name: "operation_name", Type: arrow.BinaryTypes.String, Metadata: noStatistics},
 	{Name: "agency", Type: arrow.BinaryTypes.String},
 	{Name: "jurisdiction", Type: arrow.BinaryTypes.String},
 	{Name: "period", Type: arrow.BinaryTypes.String},
@@ -123,10 +119,10 @@ var OperationsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "victims_arrested", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "continued_presence_requests", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "suspects_identified_or_arrested", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: "victims_definition", Type: arrow.BinaryTypes.String}, // how the release counted victims
-	{Name: "arrests_definition", Type: arrow.BinaryTypes.String}, // how the release counted arrests
-	{Name: "source_url", Type: arrow.BinaryTypes.String, Metadata: uniqueValues},
-	{Name: "notes", Type: arrow.BinaryTypes.String},
+	{Name: "victims_definition", Type: arrow.BinaryTypes.String, Metadata: noStatistics}, // how the release counted victims
+	{Name: "arrests_definition", Type: arrow.BinaryTypes.String, Metadata: noStatistics}, // how the release counted arrests
+	{Name: "source_url", Type: arrow.BinaryTypes.String, Metadata: noStatistics},
+	{Name: "notes", Type: arrow.BinaryTypes.String, Metadata: noStatistics},
 }, nil)
 
 // Operation is one row of the operations table. Nil counts were not reported;

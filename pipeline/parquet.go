@@ -1,0 +1,87 @@
+package pipeline
+
+import (
+	"io"
+	"os"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/palermo-project/palermo/sources"
+)
+
+// rowGroupRows is the most rows of a Parquet row group: a streamed table's
+// small batches are joined into row groups of this size, and a table
+// written whole is cut into them.
+const rowGroupRows = 1 << 15
+
+// parquetFile is a Parquet file being written: zstd-compressed, with the
+// Arrow schema and palermo's provenance in its metadata.
+type parquetFile struct {
+	f *os.File
+	w *pqarrow.FileWriter
+}
+
+// writerProperties says how a table's columns are written. zstd at its
+// fastest level; strings PLAIN, not dictionary-encoded (arrow-go's
+// dictionary encoder allocates for every value, and zstd takes care of
+// repeated strings), whole numbers and dates DELTA_BINARY_PACKED (no hash
+// lookup per value): files about 25% larger, written with 25% less CPU; no
+// statistics where the schema says min and max prune nothing (ids, URLs,
+// free text).
+func writerProperties(schema *arrow.Schema) *parquet.WriterProperties {
+	opts := []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Zstd), parquet.WithCompressionLevel(1),
+		parquet.WithStats(true), parquet.WithMaxRowGroupLength(rowGroupRows), parquet.WithDataPageSize(256 << 10)}
+	for _, fld := range schema.Fields() {
+		switch fld.Type.ID() {
+		case arrow.STRING:
+			opts = append(opts, parquet.WithDictionaryFor(fld.Name, false), parquet.WithEncodingFor(fld.Name, parquet.Encodings.Plain))
+		case arrow.INT64, arrow.DATE32:
+			opts = append(opts, parquet.WithDictionaryFor(fld.Name, false), parquet.WithEncodingFor(fld.Name, parquet.Encodings.DeltaBinaryPacked))
+		}
+		if v, ok := fld.Metadata.GetValue(sources.StatisticsKey); ok && v == "false" {
+			opts = append(opts, parquet.WithStatsFor(fld.Name, false))
+		}
+	}
+	return parquet.NewWriterProperties(opts...)
+}
+
+func (s *Store) newParquetFile(path string, schema *arrow.Schema, provenance string) (*parquetFile, error) {
+	f, err := s.openFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	var md arrow.Metadata
+	if provenance != "" {
+		md = arrow.NewMetadata([]string{"palermo.provenance"}, []string{provenance})
+	}
+	// The writer closes its sink on Close; hide the file's Close so it can
+	// be fsynced first.
+	w, err := pqarrow.NewFileWriter(arrow.NewSchema(schema.Fields(), &md), struct{ io.Writer }{f}, writerProperties(schema),
+		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &parquetFile{f: f, w: w}, nil
+}
+
+// close finishes the file and fsyncs it.
+func (p *parquetFile) close() error {
+	if err := p.w.Close(); err != nil {
+		p.f.Close()
+		return err
+	}
+	if err := p.f.Sync(); err != nil {
+		p.f.Close()
+		return err
+	}
+	return p.f.Close()
+}
+
+func (p *parquetFile) abort() {
+	p.w.Close()
+	p.f.Close()
+}
