@@ -159,3 +159,40 @@ func TestParseOperationsRepeats(t *testing.T) {
 		t.Fatalf("repeat reported %v, op-10 stored %d times; quarantine: %v", found, n, out.Quarantine)
 	}
 }
+
+// BenchmarkOperationsScan and BenchmarkOperationsParse split the parse
+// stage of an ingest: records only (chunking and the CSV scanner, one
+// goroutine), then records validated into Arrow batches on all cores.
+//
+//	go test ./sources -run '^$' -bench Operations
+func BenchmarkOperationsScan(b *testing.B) {
+	data := operationsFile(100_000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ch := newCSVChunker(bytes.NewReader(data), opChunkBytes, opMaxRecordBytes, 2)
+		for {
+			c, err := ch.next()
+			if err != nil {
+				break
+			}
+			s := newCSVScanner("ops.csv", c)
+			for s.next() {
+			}
+			ch.recycle(c.data)
+		}
+	}
+}
+
+func BenchmarkOperationsParse(b *testing.B) {
+	data := operationsFile(100_000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_, err := streamOperations(context.Background(), StreamInput{Name: "ops.csv", R: bytes.NewReader(data), Mem: memory.NewGoAllocator()},
+			func(arrow.RecordBatch) error { return nil })
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
