@@ -17,6 +17,12 @@ import (
 // written whole is cut into them.
 const rowGroupRows = 1 << 15
 
+// dataPageBytes is the size of a Parquet data page before compression.
+const dataPageBytes = 256 << 10
+
+// zstdLevel is the zstd level of the snapshots: the fastest.
+const zstdLevel = 1
+
 // parquetFile is a Parquet file being written: zstd-compressed, with the
 // Arrow schema and palermo's provenance in its metadata.
 type parquetFile struct {
@@ -32,8 +38,8 @@ type parquetFile struct {
 // statistics where the schema says min and max prune nothing (ids, URLs,
 // free text).
 func writerProperties(schema *arrow.Schema) *parquet.WriterProperties {
-	opts := []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Zstd), parquet.WithCompressionLevel(1),
-		parquet.WithStats(true), parquet.WithMaxRowGroupLength(rowGroupRows), parquet.WithDataPageSize(256 << 10)}
+	opts := []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Zstd), parquet.WithCompressionLevel(zstdLevel),
+		parquet.WithStats(true), parquet.WithMaxRowGroupLength(rowGroupRows), parquet.WithDataPageSize(dataPageBytes)}
 	for _, fld := range schema.Fields() {
 		switch fld.Type.ID() {
 		case arrow.STRING:

@@ -16,7 +16,8 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/palermo-project/palermo/internal/arrowmem"
 
 	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/pipeline"
@@ -104,6 +105,9 @@ func streamIngestOnce(ctx context.Context, a *app, spec *sources.Spec, files []s
 				err  error
 			}
 			result := make(chan parsed, 1)
+			// Batches are built and released again and again: their
+			// buffers are reused rather than left to the garbage collector.
+			mem := arrowmem.NewReuse(32 << 20)
 			go func() {
 				defer close(batches)
 				hash := sha256.New()
@@ -118,7 +122,7 @@ func streamIngestOnce(ctx context.Context, a *app, spec *sources.Spec, files []s
 					p, _ := filepath.Abs(file)
 					abs = append(abs, p)
 					r := io.TeeReader(countingReader{fh, &done}, hash)
-					in := sources.StreamInput{Name: file, R: r, Mem: memory.NewGoAllocator(), TempDir: a.store.Dir(), Repeats: repeats[file]}
+					in := sources.StreamInput{Name: file, R: r, Mem: mem, TempDir: a.store.Dir(), Repeats: repeats[file]}
 					res, err := spec.Stream(ctx, in, func(rec arrow.RecordBatch) error {
 						if fold != nil {
 							if err := fold.Add(rec); err != nil {
