@@ -26,7 +26,7 @@ import (
 
 // ingestMemoryLimit is the soft limit of the Go heap during a streamed
 // ingest (runtime/debug.SetMemoryLimit).
-const ingestMemoryLimit = 80 << 20
+const ingestMemoryLimit = 88 << 20
 
 // countingReader counts the bytes read through it.
 type countingReader struct {
