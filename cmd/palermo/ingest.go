@@ -18,7 +18,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/palermo-project/palermo/internal/arrowmem"
-
 	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/pipeline"
 	"github.com/palermo-project/palermo/sources"
