@@ -228,20 +228,20 @@ func (s *csvScanner) newline(next int) {
 	s.line++
 }
 
+// csvSpecial marks the bytes that end an unquoted field or make it an
+// error.
+var csvSpecial = [256]bool{',': true, '\n': true, '"': true}
+
 // unquoted reads a field up to the next comma or line end.
 func (s *csvScanner) unquoted() bool {
 	start := s.p
 	col := start - s.ls + 1
 	i := start
-	for i < len(s.buf) {
-		c := s.buf[i]
-		if c == ',' || c == '\n' {
-			break
-		}
-		if c == '"' {
-			return s.fail(s.line, i-s.ls+1, csv.ErrBareQuote)
-		}
+	for i < len(s.buf) && !csvSpecial[s.buf[i]] {
 		i++
+	}
+	if i < len(s.buf) && s.buf[i] == '"' {
+		return s.fail(s.line, i-s.ls+1, csv.ErrBareQuote)
 	}
 	end := i
 	if i < len(s.buf) && s.buf[i] == '\n' && end > start && s.buf[end-1] == '\r' {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,5 +141,18 @@ func TestParseISODate(t *testing.T) {
 	for _, s := range []string{"", "2023-02-29", "2024-02-29", "2100-02-29", "2000-02-29", "2023-13-01", "2023-00-10",
 		"2023-01-00", "2023-04-31", "2023-1-01", "2023/01/01", "20230101", "2023-01-1x", "+023-01-01", "0000-01-01", "9999-12-31"} {
 		check(s)
+	}
+}
+
+// TestSmallCount: the fast path for counts reads exactly the strings of
+// digits strconv reads, and declines everything else.
+func TestSmallCount(t *testing.T) {
+	for _, s := range []string{"0", "7", "0042", "123456789012345678", "1234567890123456789", "+5", "-1", "1e3", "12a", " 1", "٣"} {
+		n, ok := smallCount(s)
+		want, err := strconv.ParseInt(s, 10, 64)
+		digits := len(s) <= 18 && strings.Trim(s, "0123456789") == ""
+		if ok != digits || ok && (err != nil || n != want) {
+			t.Fatalf("%q: %d %v, strconv %d %v", s, n, ok, want, err)
+		}
 	}
 }
