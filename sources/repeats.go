@@ -42,7 +42,7 @@ type repeatCheck struct {
 	writers []*bufio.Writer
 }
 
-const repeatBuckets = 64
+const repeatBuckets = 128
 
 func newRepeatCheck(dir string) *repeatCheck { return &repeatCheck{dir: dir, spillAt: 1 << 18} }
 
@@ -67,14 +67,14 @@ func (c *repeatCheck) spill() error {
 				return fmt.Errorf("duplicate check: %w", err)
 			}
 			c.files = append(c.files, f)
-			c.writers = append(c.writers, bufio.NewWriterSize(f, 32<<10))
+			c.writers = append(c.writers, bufio.NewWriterSize(f, 16<<10))
 		}
 	}
 	var b [16]byte
 	for _, k := range c.mem {
 		binary.LittleEndian.PutUint64(b[:8], k.hash)
 		binary.LittleEndian.PutUint64(b[8:], uint64(k.line))
-		if _, err := c.writers[k.hash>>58].Write(b[:]); err != nil {
+		if _, err := c.writers[k.hash>>57].Write(b[:]); err != nil {
 			return fmt.Errorf("duplicate check: %w", err)
 		}
 	}
@@ -107,8 +107,10 @@ func (c *repeatCheck) repeats() (map[int]int, error) {
 		go func() {
 			defer wg.Done()
 			found := map[int]int{}
+			var raw []byte
 			for i := int(next.Add(1)) - 1; i < len(c.files); i = int(next.Add(1)) - 1 {
-				if err := c.bucketRepeats(i, found); err != nil {
+				var err error
+				if raw, err = c.bucketRepeats(i, raw, found); err != nil {
 					mu.Lock()
 					firstEr = cmp.Or(firstEr, err)
 					mu.Unlock()
@@ -124,27 +126,37 @@ func (c *repeatCheck) repeats() (map[int]int, error) {
 	return out, firstEr
 }
 
-// bucketRepeats reads back bucket i and adds its repeats to out.
-func (c *repeatCheck) bucketRepeats(i int, out map[int]int) error {
+// bucketRepeats reads back bucket i into raw (returned for reuse) and
+// adds its repeats to out.
+func (c *repeatCheck) bucketRepeats(i int, raw []byte, out map[int]int) ([]byte, error) {
 	f := c.files[i]
 	if err := c.writers[i].Flush(); err != nil {
-		return fmt.Errorf("duplicate check: %w", err)
+		return raw, fmt.Errorf("duplicate check: %w", err)
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("duplicate check: %w", err)
-	}
-	raw, err := io.ReadAll(bufio.NewReader(f))
+	size, err := f.Seek(0, io.SeekCurrent)
 	if err != nil {
-		return fmt.Errorf("duplicate check: %w", err)
+		return raw, fmt.Errorf("duplicate check: %w", err)
+	}
+	if int64(cap(raw)) < size {
+		raw = make([]byte, size)
+	}
+	raw = raw[:size]
+	if _, err := f.ReadAt(raw, 0); err != nil {
+		return raw, fmt.Errorf("duplicate check: %w", err)
+	}
+	hashes := make([]uint64, len(raw)/16)
+	for j := range hashes {
+		hashes[j] = binary.LittleEndian.Uint64(raw[16*j:])
+	}
+	if !sortedHasRepeat(hashes) {
+		return raw, nil
 	}
 	keys := make([]keyLine, len(raw)/16)
 	for j := range keys {
 		keys[j] = keyLine{binary.LittleEndian.Uint64(raw[16*j:]), int64(binary.LittleEndian.Uint64(raw[16*j+8:]))}
 	}
-	if anyRepeat(keys) {
-		findRepeats(keys, out)
-	}
-	return nil
+	findRepeats(keys, out)
+	return raw, nil
 }
 
 // anyRepeat says whether two keys share a hash: sorting bare hashes is
@@ -155,6 +167,11 @@ func anyRepeat(keys []keyLine) bool {
 	for i, k := range keys {
 		hashes[i] = k.hash
 	}
+	return sortedHasRepeat(hashes)
+}
+
+// sortedHasRepeat sorts hashes and says whether two are equal.
+func sortedHasRepeat(hashes []uint64) bool {
 	slices.Sort(hashes)
 	for i := 1; i < len(hashes); i++ {
 		if hashes[i] == hashes[i-1] {
