@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -193,6 +195,30 @@ func BenchmarkOperationsParse(b *testing.B) {
 			func(arrow.RecordBatch) error { return nil })
 		if err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestSweepSpills: spill directories of processes that no longer run are
+// removed; this process's own and unrelated directories stay.
+func TestSweepSpills(t *testing.T) {
+	dir := t.TempDir()
+	// A process id that cannot be running: beyond Linux's pid_max limit.
+	dead := filepath.Join(dir, spillPrefix+"99999999-123")
+	mine := filepath.Join(dir, fmt.Sprintf("%s%d-456", spillPrefix, os.Getpid()))
+	other := filepath.Join(dir, "snapshots")
+	for _, d := range []string{dead, mine, other} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	SweepSpills(dir)
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Fatal("the dead process's spill directory is still there")
+	}
+	for _, d := range []string{mine, other} {
+		if _, err := os.Stat(d); err != nil {
+			t.Fatalf("%s was removed", d)
 		}
 	}
 }

@@ -4,17 +4,21 @@ import (
 	"bufio"
 	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 )
 
 // keySeed seeds the hashes of row keys (operation ids) for one process.
@@ -56,7 +60,7 @@ func (c *repeatCheck) add(keys []keyLine) error {
 
 func (c *repeatCheck) spill() error {
 	if c.files == nil {
-		tmp, err := os.MkdirTemp(c.dir, "palermo-keys-")
+		tmp, err := os.MkdirTemp(c.dir, fmt.Sprintf("%s%d-", spillPrefix, os.Getpid()))
 		if err != nil {
 			return fmt.Errorf("duplicate check: %w", err)
 		}
@@ -200,6 +204,44 @@ func findRepeats(keys []keyLine, out map[int]int) {
 			out[int(keys[i].line)] = int(keys[first].line)
 		}
 	}
+}
+
+// spillPrefix starts the name of a spill directory, followed by the
+// process id of its owner.
+const spillPrefix = "palermo-keys-"
+
+// SweepSpills removes the spill directories in dir left by processes that
+// no longer run (an ingest killed before it could clean up). A directory
+// whose owner's id has been reused by a live process stays until a later
+// sweep.
+func SweepSpills(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), spillPrefix)
+		if !e.IsDir() || !ok {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid == os.Getpid() || processRuns(pid) {
+			continue
+		}
+		os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
+}
+
+// processRuns says whether a process with this id exists (signal 0 checks
+// without sending anything).
+func processRuns(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, os.ErrPermission)
 }
 
 // close removes the bucket files.
