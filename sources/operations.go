@@ -55,7 +55,7 @@ var OperationTypes = []string{"sting", "investigation", "labor_inspection", "mul
 // longer than opMaxRecordBytes.
 const (
 	opChunkBytes     = 512 << 10
-	opMaxRecordBytes = 64 << 20
+	opMaxRecordBytes = 16 << 20
 )
 
 // parseOperations parses a file held in memory: the streamed parse, with
