@@ -408,5 +408,3 @@ func (q operationsWithoutVictims) Evaluate(f *Facts, srcs []string) []Result {
 	}
 	return out
 }
-
-func ptr(v float64) *float64 { return &v }
