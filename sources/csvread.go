@@ -163,10 +163,7 @@ func (f *csvFile) next() bool {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				f.bad = true
-				f.badRows++
-				f.record(&PosError{File: f.name, Line: pe.StartLine, Col: 1,
-					Msg: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(f.header))})
+				f.failRow(fieldCountError(f.name, pe.StartLine, len(rec), len(f.header)))
 				continue
 			}
 			f.fatal = csvErr(f.name, err, "cannot read")
@@ -183,6 +180,21 @@ func (f *csvFile) startRow() {
 	f.bad = false
 	f.nCounts, f.nDates = 0, 0
 	f.rows++
+}
+
+// fieldCountError reports a row with another number of fields than the
+// header, at the row's first line.
+func fieldCountError(file string, line, fields, header int) *PosError {
+	return &PosError{File: file, Line: line, Col: 1, Msg: fmt.Sprintf("row has %d fields, the header has %d", fields, header)}
+}
+
+// failRow records a problem with the current row as a whole.
+func (f *csvFile) failRow(e *PosError) {
+	if !f.bad {
+		f.bad = true
+		f.badRows++
+	}
+	f.record(e)
 }
 
 // record keeps a row-level problem, up to MaxErrors of them.
@@ -221,12 +233,8 @@ func (f *csvFile) getAt(c colRef) string { return strings.TrimSpace(f.rec[c.i]) 
 func (f *csvFile) fail(col, format string, args ...any) { f.failAt(f.ref(col), format, args...) }
 
 func (f *csvFile) failAt(col colRef, format string, args ...any) {
-	if !f.bad {
-		f.bad = true
-		f.badRows++
-	}
 	l, c := f.pos.FieldPos(col.i)
-	f.record(&PosError{File: f.name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
+	f.failRow(&PosError{File: f.name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
 }
 
 // required returns a non-empty value or records an error.

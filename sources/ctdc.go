@@ -102,7 +102,7 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				record(&PosError{File: in.Name, Line: pe.StartLine, Col: 1, Msg: fmt.Sprintf("row has %d fields, the header has %d", len(rec), len(header))})
+				record(fieldCountError(in.Name, pe.StartLine, len(rec), len(header)))
 				continue
 			}
 			return nil, csvErr(in.Name, err, "cannot read")

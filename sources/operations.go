@@ -246,10 +246,7 @@ func parseOperationsChunk(in StreamInput, c csvChunk, header []string, col map[s
 	for sc.next() {
 		f.startRow()
 		if len(sc.fields) != len(header) {
-			f.bad = true
-			f.badRows++
-			f.record(&PosError{File: in.Name, Line: sc.recLine, Col: 1,
-				Msg: fmt.Sprintf("row has %d fields, the header has %d", len(sc.fields), len(header))})
+			f.failRow(fieldCountError(in.Name, sc.recLine, len(sc.fields), len(header)))
 			continue
 		}
 		f.rec = sc.fields
