@@ -382,6 +382,7 @@ FILE: ok with the row counts and exits 0 when every file is clean.`, stderr)
 
 // computeLatest loads the stored snapshots and computes the indicators.
 func computeLatest(c *commonFlags, stderr io.Writer) (*app, *metrics.Snapshot, error) {
+	c.logLevel = "warn" // reading commands print results, not progress
 	a, err := c.app(stderr)
 	if err != nil {
 		return nil, nil, err
@@ -410,7 +411,6 @@ CITATION.cff.`, stderr)
 		fs.Usage()
 		return errUsage
 	}
-	c.logLevel = "warn"
 	_, snap, err := computeLatest(&c, stderr)
 	if err != nil {
 		return err
@@ -441,7 +441,6 @@ and, for the others, which missing source keeps them from being computed.`, stde
 	if *all {
 		return printCatalogue(stdout, *format)
 	}
-	c.logLevel = "warn"
 	_, snap, err := computeLatest(&c, stderr)
 	if err != nil {
 		return err
@@ -637,7 +636,6 @@ sources, and a scorecard; DIR/index.html lists the pages. Without
 		fs.Usage()
 		return errUsage
 	}
-	c.logLevel = "warn"
 	_, snap, err := computeLatest(&c, stderr)
 	if err != nil {
 		return err
