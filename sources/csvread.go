@@ -198,11 +198,7 @@ func (f *csvFile) failRow(e *PosError) {
 }
 
 // record keeps a row-level problem, up to MaxErrors of them.
-func (f *csvFile) record(e *PosError) {
-	if len(f.errs) < MaxErrors {
-		f.errs = append(f.errs, e)
-	}
-}
+func (f *csvFile) record(e *PosError) { f.errs.Keep(e) }
 
 // rowOK reports whether the current row passed every check so far.
 func (f *csvFile) rowOK() bool { return !f.bad }

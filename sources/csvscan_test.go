@@ -156,3 +156,20 @@ func TestSmallCount(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorListKeep: a list keeps the first MaxErrors problems, in order,
+// however they are added.
+func TestErrorListKeep(t *testing.T) {
+	var l ErrorList
+	for i := 1; i <= 30; i++ {
+		l.Keep(&PosError{Line: i})
+	}
+	more := make([]*PosError, 40)
+	for i := range more {
+		more[i] = &PosError{Line: 31 + i}
+	}
+	l.Keep(more...)
+	if len(l) != MaxErrors || l[0].Line != 1 || l[MaxErrors-1].Line != MaxErrors {
+		t.Fatalf("kept %d, first line %d, last line %d", len(l), l[0].Line, l[len(l)-1].Line)
+	}
+}

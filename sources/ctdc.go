@@ -95,9 +95,7 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 				bad = true
 				badRows++
 			}
-			if len(errs) < MaxErrors {
-				errs = append(errs, e)
-			}
+			errs.Keep(e)
 		}
 		if err != nil {
 			var pe *csv.ParseError

@@ -32,6 +32,17 @@ const MaxErrors = 50
 // ErrorList collects the positioned errors of one parse.
 type ErrorList []*PosError
 
+// Keep appends errs while the list holds fewer than MaxErrors: a file
+// with a million bad rows reports the first fifty.
+func (l *ErrorList) Keep(errs ...*PosError) {
+	for _, e := range errs {
+		if len(*l) >= MaxErrors {
+			return
+		}
+		*l = append(*l, e)
+	}
+}
+
 func (l ErrorList) Error() string {
 	var b strings.Builder
 	for i, e := range l {

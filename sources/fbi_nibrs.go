@@ -289,11 +289,7 @@ func (n *nibrsCounts) absorb(c *csvFile) error {
 	}
 	n.rows += c.rows
 	n.badRows += c.badRows
-	for _, e := range c.errs {
-		if len(n.quarantine) < MaxErrors {
-			n.quarantine = append(n.quarantine, e)
-		}
-	}
+	n.quarantine.Keep(c.errs...)
 	return nil
 }
 

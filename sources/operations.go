@@ -205,11 +205,7 @@ func streamOperations(ctx context.Context, in StreamInput, emit func(arrow.Recor
 	err = parseChunks(ctx, next, workers, parse, func(r opChunk) error {
 		res.RowsRead += r.rows
 		res.QuarantinedRows += r.badRows
-		for _, e := range r.errs {
-			if len(res.Quarantine) < MaxErrors {
-				res.Quarantine = append(res.Quarantine, e)
-			}
-		}
+		res.Quarantine.Keep(r.errs...)
 		if in.Repeats == nil {
 			if err := check.add(r.keys); err != nil {
 				return err

@@ -145,11 +145,7 @@ func streamIngestOnce(ctx context.Context, a *app, spec *sources.Spec, files []s
 					}
 					sum.RowsRead += res.RowsRead
 					sum.QuarantinedRows += res.QuarantinedRows
-					for _, e := range res.Quarantine {
-						if len(sum.Quarantine) < sources.MaxErrors {
-							sum.Quarantine = append(sum.Quarantine, e)
-						}
-					}
+					sum.Quarantine.Keep(res.Quarantine...)
 				}
 				prov := sources.Provenance{Origin: spec.Origin, Location: strings.Join(abs, " "), RetrievedAt: time.Now().UTC(),
 					SHA256: hex.EncodeToString(hash.Sum(nil)), Bytes: done.Load()}
