@@ -5,6 +5,7 @@ package arrowmem
 import (
 	"math/bits"
 	"sync"
+	"unsafe"
 )
 
 // minReuse is the smallest buffer worth keeping; smaller ones come from
@@ -89,3 +90,5 @@ func (a *Reuse) Free(b []byte) {
 	}
 	a.mu.Unlock()
 }
+
+func uintptrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
