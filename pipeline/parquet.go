@@ -26,8 +26,9 @@ const zstdLevel = 1
 // parquetFile is a Parquet file being written: zstd-compressed, with the
 // Arrow schema and palermo's provenance in its metadata.
 type parquetFile struct {
-	f *os.File
-	w *pqarrow.FileWriter
+	f    *os.File
+	w    *pqarrow.FileWriter
+	dict *dictEncoder // nil when no column is dictionary-encoded
 }
 
 // writerProperties says how a table's columns are written. zstd at its
@@ -44,6 +45,10 @@ func writerProperties(schema *arrow.Schema) *parquet.WriterProperties {
 	for _, fld := range schema.Fields() {
 		switch fld.Type.ID() {
 		case arrow.STRING:
+			if v, ok := fld.Metadata.GetValue(sources.DictionaryKey); ok && v == "true" {
+				opts = append(opts, parquet.WithDictionaryFor(fld.Name, true)) // see dictionary.go
+				break
+			}
 			opts = append(opts, parquet.WithDictionaryFor(fld.Name, false), parquet.WithEncodingFor(fld.Name, parquet.Encodings.DeltaByteArray))
 		case arrow.INT64, arrow.DATE32:
 			opts = append(opts, parquet.WithDictionaryFor(fld.Name, false), parquet.WithEncodingFor(fld.Name, parquet.Encodings.DeltaBinaryPacked))
@@ -64,19 +69,51 @@ func (s *Store) newParquetFile(path string, schema *arrow.Schema, provenance str
 	if provenance != "" {
 		md = arrow.NewMetadata([]string{"palermo.provenance"}, []string{provenance})
 	}
+	schema = arrow.NewSchema(schema.Fields(), &md)
+	writerSchema, arrowProps := schema, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
+	dict := newDictEncoder(s.mem, schema)
+	if dict != nil {
+		// The writer sees dictionaries; ARROW:schema says strings.
+		md := dict.storedSchemaMetadata()
+		writerSchema, arrowProps = arrow.NewSchema(dict.schema.Fields(), &md), pqarrow.NewArrowWriterProperties()
+		dict.schema = writerSchema
+	}
 	// The writer closes its sink on Close; hide the file's Close so it can
 	// be fsynced first.
-	w, err := pqarrow.NewFileWriter(arrow.NewSchema(schema.Fields(), &md), struct{ io.Writer }{f}, writerProperties(schema),
-		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	w, err := pqarrow.NewFileWriter(writerSchema, struct{ io.Writer }{f}, writerProperties(schema), arrowProps)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	return &parquetFile{f: f, w: w}, nil
+	return &parquetFile{f: f, w: w, dict: dict}, nil
+}
+
+// write writes rec as row groups of at most rowGroupRows rows.
+func (p *parquetFile) write(rec arrow.RecordBatch) error {
+	return p.encoded(rec, p.w.Write)
+}
+
+// writeBuffered adds rec to the current row group (small batches are
+// joined into row groups of rowGroupRows).
+func (p *parquetFile) writeBuffered(rec arrow.RecordBatch) error {
+	return p.encoded(rec, p.w.WriteBuffered)
+}
+
+func (p *parquetFile) encoded(rec arrow.RecordBatch, write func(arrow.RecordBatch) error) error {
+	if p.dict == nil {
+		return write(rec)
+	}
+	enc, err := p.dict.encode(rec)
+	if err != nil {
+		return err
+	}
+	defer enc.Release()
+	return write(enc)
 }
 
 // close finishes the file and fsyncs it.
 func (p *parquetFile) close() error {
+	defer p.releaseDictionaries()
 	if err := p.w.Close(); err != nil {
 		p.f.Close()
 		return err
@@ -89,6 +126,13 @@ func (p *parquetFile) close() error {
 }
 
 func (p *parquetFile) abort() {
+	defer p.releaseDictionaries()
 	p.w.Close()
 	p.f.Close()
+}
+
+func (p *parquetFile) releaseDictionaries() {
+	if p.dict != nil {
+		p.dict.release()
+	}
 }

@@ -184,7 +184,7 @@ func (s *Store) WriteStream(ctx context.Context, source, table string, schema *a
 			return err
 		}
 		rows += rec.NumRows()
-		return pw.w.WriteBuffered(rec) // batches are small: joined into row groups of rowGroupRows
+		return pw.writeBuffered(rec)
 	})
 	if err != nil {
 		pw.abort()
@@ -248,7 +248,7 @@ func (s *Store) writeParquet(path string, rec arrow.RecordBatch, provenance stri
 	if err != nil {
 		return err
 	}
-	if err := p.w.Write(rec); err != nil {
+	if err := p.write(rec); err != nil {
 		p.abort()
 		return err
 	}

@@ -19,20 +19,20 @@ const All = "all"
 // ObservationsSchema is the tidy long format for published statistics: one
 // number per row, with the breakdown it belongs to.
 var ObservationsSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "source", Type: arrow.BinaryTypes.String},            // source name, e.g. tip_global
-	{Name: "edition", Type: arrow.BinaryTypes.String},           // publisher edition or release, e.g. 2024
-	{Name: "jurisdiction", Type: arrow.BinaryTypes.String},      // ISO 3166-1 alpha-3, US-XX, WLD, or a documented regional code
-	{Name: "jurisdiction_name", Type: arrow.BinaryTypes.String}, // as the publisher names it
-	{Name: "period", Type: arrow.BinaryTypes.String},            // data year (2023) or fiscal year (FY2023)
-	{Name: "measure", Type: arrow.BinaryTypes.String},           // canonical measure, e.g. convictions
-	{Name: "sex", Type: arrow.BinaryTypes.String},               // all, female, male, other, unknown
-	{Name: "age_group", Type: arrow.BinaryTypes.String},         // all, minor, adult, unknown
-	{Name: "exploitation_form", Type: arrow.BinaryTypes.String}, // all, sexual_exploitation, forced_labour, other
-	{Name: "breakdown", Type: arrow.BinaryTypes.String},         // any other breakdown, "dimension=category"; empty for none
+	{Name: "source", Type: arrow.BinaryTypes.String, Metadata: dictionary},            // source name, e.g. tip_global
+	{Name: "edition", Type: arrow.BinaryTypes.String, Metadata: dictionary},           // publisher edition or release, e.g. 2024
+	{Name: "jurisdiction", Type: arrow.BinaryTypes.String, Metadata: dictionary},      // ISO 3166-1 alpha-3, US-XX, WLD, or a documented regional code
+	{Name: "jurisdiction_name", Type: arrow.BinaryTypes.String},                       // as the publisher names it
+	{Name: "period", Type: arrow.BinaryTypes.String, Metadata: dictionary},            // data year (2023) or fiscal year (FY2023)
+	{Name: "measure", Type: arrow.BinaryTypes.String, Metadata: dictionary},           // canonical measure, e.g. convictions
+	{Name: "sex", Type: arrow.BinaryTypes.String, Metadata: dictionary},               // all, female, male, other, unknown
+	{Name: "age_group", Type: arrow.BinaryTypes.String, Metadata: dictionary},         // all, minor, adult, unknown
+	{Name: "exploitation_form", Type: arrow.BinaryTypes.String, Metadata: dictionary}, // all, sexual_exploitation, forced_labour, other
+	{Name: "breakdown", Type: arrow.BinaryTypes.String},                               // any other breakdown, "dimension=category"; empty for none
 	{Name: "value", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
 	{Name: "censored", Type: arrow.BinaryTypes.String}, // the publisher's marker when the value is withheld, e.g. "<5"
 	{Name: "source_url", Type: arrow.BinaryTypes.String},
-	{Name: "source_kind", Type: arrow.BinaryTypes.String}, // primary or secondary
+	{Name: "source_kind", Type: arrow.BinaryTypes.String, Metadata: dictionary}, // primary or secondary
 	{Name: "notes", Type: arrow.BinaryTypes.String},
 }, nil)
 
@@ -93,21 +93,31 @@ func (ob *ObservationsBuilder) Release()                          { ob.b.Release
 // free text, which no query filters on by range.
 const StatisticsKey = "palermo.statistics"
 
-var noStatistics = arrow.NewMetadata([]string{StatisticsKey}, []string{"false"})
+// DictionaryKey set to "true" in a string field's metadata says the column
+// takes few distinct values (source names, agencies, jurisdictions,
+// periods, types, definitions): the store writes it dictionary-encoded.
+// Readers still see strings.
+const DictionaryKey = "palermo.dictionary"
+
+var (
+	noStatistics           = arrow.NewMetadata([]string{StatisticsKey}, []string{"false"})
+	dictionary             = arrow.NewMetadata([]string{DictionaryKey}, []string{"true"})
+	dictionaryNoStatistics = arrow.NewMetadata([]string{DictionaryKey, StatisticsKey}, []string{"true", "false"})
+)
 
 // OperationsSchema holds one row per enforcement operation. Its first columns
 // are those of the operations CSV template in the design; the rest keep what
 // publishers' releases say about how they counted.
 var OperationsSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "source", Type: arrow.BinaryTypes.String},
+	{Name: "source", Type: arrow.BinaryTypes.String, Metadata: dictionary},
 	{Name: "operation_id", Type: arrow.BinaryTypes.String, Metadata: noStatistics},
 	{Name: "operation_name", Type: arrow.BinaryTypes.String, Metadata: noStatistics},
-	{Name: "agency", Type: arrow.BinaryTypes.String},
-	{Name: "jurisdiction", Type: arrow.BinaryTypes.String},
-	{Name: "period", Type: arrow.BinaryTypes.String},
+	{Name: "agency", Type: arrow.BinaryTypes.String, Metadata: dictionary},
+	{Name: "jurisdiction", Type: arrow.BinaryTypes.String, Metadata: dictionary},
+	{Name: "period", Type: arrow.BinaryTypes.String, Metadata: dictionary},
 	{Name: "start_date", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
 	{Name: "end_date", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
-	{Name: "operation_type", Type: arrow.BinaryTypes.String},
+	{Name: "operation_type", Type: arrow.BinaryTypes.String, Metadata: dictionary},
 	{Name: "arrests_total", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "arrests_traffickers", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "arrests_buyers", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
@@ -119,8 +129,8 @@ var OperationsSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "victims_arrested", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "continued_presence_requests", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "suspects_identified_or_arrested", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-	{Name: "victims_definition", Type: arrow.BinaryTypes.String, Metadata: noStatistics}, // how the release counted victims
-	{Name: "arrests_definition", Type: arrow.BinaryTypes.String, Metadata: noStatistics}, // how the release counted arrests
+	{Name: "victims_definition", Type: arrow.BinaryTypes.String, Metadata: dictionaryNoStatistics}, // how the release counted victims
+	{Name: "arrests_definition", Type: arrow.BinaryTypes.String, Metadata: dictionaryNoStatistics}, // how the release counted arrests
 	{Name: "source_url", Type: arrow.BinaryTypes.String, Metadata: noStatistics},
 	{Name: "notes", Type: arrow.BinaryTypes.String, Metadata: noStatistics},
 }, nil)
