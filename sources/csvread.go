@@ -223,7 +223,16 @@ func (f *csvFile) line() int {
 // get returns the trimmed value of a column of the current record.
 func (f *csvFile) get(col string) string { return f.getAt(f.ref(col)) }
 
-func (f *csvFile) getAt(c colRef) string { return strings.TrimSpace(f.rec[c.i]) }
+func (f *csvFile) getAt(c colRef) string { return trimSpace(f.rec[c.i]) }
+
+// trimSpace is strings.TrimSpace with a fast way out for the common field
+// that starts and ends with a printable ASCII byte.
+func trimSpace(s string) string {
+	if s == "" || s[0] > ' ' && s[0] < 0x7f && s[len(s)-1] > ' ' && s[len(s)-1] < 0x7f {
+		return s
+	}
+	return strings.TrimSpace(s)
+}
 
 // fail records a problem with a column of the current record.
 func (f *csvFile) fail(col, format string, args ...any) { f.failAt(f.ref(col), format, args...) }

@@ -149,75 +149,103 @@ type Operation struct {
 	SourceURL, Notes                                                 string
 }
 
-// OperationsBuilder appends operations straight into Arrow builders.
+// OperationsBuilder appends operations straight into Arrow buffers
+// (columns.go).
 type OperationsBuilder struct {
-	b      *array.RecordBuilder
-	str    [24]*array.StringBuilder // by column; nil for the other types
-	dates  [24]*array.Date32Builder
-	counts []*array.Int64Builder // the count columns, in schema order
+	str    [24]*stringColumn // by column; nil for the other types
+	dates  [24]*fixedColumn[arrow.Date32]
+	counts [24]*fixedColumn[int64]
 }
 
 func NewOperationsBuilder(mem memory.Allocator) *OperationsBuilder {
-	ob := &OperationsBuilder{b: array.NewRecordBuilder(mem, OperationsSchema)}
-	for i := range OperationsSchema.Fields() {
-		switch fb := ob.b.Field(i).(type) {
-		case *array.StringBuilder:
-			ob.str[i] = fb
-		case *array.Date32Builder:
-			ob.dates[i] = fb
-		case *array.Int64Builder:
-			ob.counts = append(ob.counts, fb)
+	ob := &OperationsBuilder{}
+	for i, f := range OperationsSchema.Fields() {
+		switch f.Type.ID() {
+		case arrow.STRING:
+			ob.str[i] = newStringColumn(mem)
+		case arrow.DATE32:
+			ob.dates[i] = newFixedColumn[arrow.Date32](mem, f.Type)
+		case arrow.INT64:
+			ob.counts[i] = newFixedColumn[int64](mem, f.Type)
 		}
 	}
 	return ob
 }
 
 func (ob *OperationsBuilder) Append(o Operation) {
-	ob.str[0].Append(o.Source)
-	ob.str[1].Append(o.OperationID)
-	ob.str[2].Append(o.OperationName)
-	ob.str[3].Append(o.Agency)
-	ob.str[4].Append(o.Jurisdiction)
-	ob.str[5].Append(o.Period)
-	date := func(b *array.Date32Builder, d *arrow.Date32) {
-		if d == nil {
-			b.AppendNull()
-		} else {
-			b.Append(*d)
-		}
-	}
-	date(ob.dates[6], o.StartDate)
-	date(ob.dates[7], o.EndDate)
-	ob.str[8].Append(o.OperationType)
+	ob.str[0].append(o.Source)
+	ob.str[1].append(o.OperationID)
+	ob.str[2].append(o.OperationName)
+	ob.str[3].append(o.Agency)
+	ob.str[4].append(o.Jurisdiction)
+	ob.str[5].append(o.Period)
+	ob.dates[6].append(o.StartDate)
+	ob.dates[7].append(o.EndDate)
+	ob.str[8].append(o.OperationType)
 	for i, n := range [...]*int64{o.ArrestsTotal, o.ArrestsTraffickers, o.ArrestsBuyers, o.ArrestsSellers,
 		o.VictimsAdult, o.VictimsMinor, o.VictimsTotal, o.VictimsReferred, o.VictimsArrested,
 		o.ContinuedPresenceRequests, o.SuspectsIdentifiedOrArrested} {
-		if n == nil {
-			ob.counts[i].AppendNull()
-		} else {
-			ob.counts[i].Append(*n)
-		}
+		ob.counts[9+i].append(n)
 	}
-	ob.str[20].Append(o.VictimsDefinition)
-	ob.str[21].Append(o.ArrestsDefinition)
-	ob.str[22].Append(o.SourceURL)
-	ob.str[23].Append(o.Notes)
+	ob.str[20].append(o.VictimsDefinition)
+	ob.str[21].append(o.ArrestsDefinition)
+	ob.str[22].append(o.SourceURL)
+	ob.str[23].append(o.Notes)
 }
 
 // Reserve makes room for n more rows with strings as long as o's, so that
 // a large batch is not built by repeated doubling.
 func (ob *OperationsBuilder) Reserve(n int, o *Operation) {
-	ob.b.Reserve(n)
 	for i, v := range [...]string{o.Source, o.OperationID, o.OperationName, o.Agency, o.Jurisdiction, o.Period, "", "", o.OperationType,
 		20: o.VictimsDefinition, 21: o.ArrestsDefinition, 22: o.SourceURL, 23: o.Notes} {
-		if sb := ob.str[i]; sb != nil && v != "" {
-			sb.ReserveData(n * (len(v) + len(v)/4))
+		if sb := ob.str[i]; sb != nil {
+			sb.reserve(n, n*(len(v)+len(v)/4))
+		}
+	}
+	for i := range ob.dates {
+		if c := ob.dates[i]; c != nil {
+			c.reserve(n)
+		}
+		if c := ob.counts[i]; c != nil {
+			c.reserve(n)
 		}
 	}
 }
 
-func (ob *OperationsBuilder) NewRecordBatch() arrow.RecordBatch { return ob.b.NewRecordBatch() }
-func (ob *OperationsBuilder) Release()                          { ob.b.Release() }
+// NewRecordBatch returns the rows appended so far and starts a new batch.
+func (ob *OperationsBuilder) NewRecordBatch() arrow.RecordBatch {
+	cols := make([]arrow.Array, len(ob.str))
+	for i := range cols {
+		switch {
+		case ob.str[i] != nil:
+			cols[i] = ob.str[i].finish()
+		case ob.dates[i] != nil:
+			cols[i] = ob.dates[i].finish()
+		default:
+			cols[i] = ob.counts[i].finish()
+		}
+	}
+	rec := array.NewRecordBatch(OperationsSchema, cols, int64(cols[0].Len()))
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec
+}
+
+// Release drops the rows appended since the last NewRecordBatch.
+func (ob *OperationsBuilder) Release() {
+	for i := range ob.str {
+		if c := ob.str[i]; c != nil {
+			c.release()
+		}
+		if c := ob.dates[i]; c != nil {
+			c.release()
+		}
+		if c := ob.counts[i]; c != nil {
+			c.release()
+		}
+	}
+}
 
 // Schemas names the canonical table schemas.
 var Schemas = map[string]*arrow.Schema{

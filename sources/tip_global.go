@@ -151,5 +151,5 @@ func parseTIPGlobal(ctx context.Context, in Input) (*Output, error) {
 }
 
 func isHTTPURL(s string) bool {
-	return (strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) && !strings.ContainsAny(s, " \t")
+	return (strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) && strings.IndexByte(s, ' ') < 0 && strings.IndexByte(s, '\t') < 0
 }
