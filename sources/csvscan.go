@@ -3,10 +3,12 @@ package sources
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"unsafe"
 )
 
@@ -232,14 +234,32 @@ func (s *csvScanner) newline(next int) {
 // error.
 var csvSpecial = [256]bool{',': true, '\n': true, '"': true}
 
+// nextSpecial returns the offset of the first csvSpecial byte of buf at or
+// after i, or len(buf). Eight bytes at a time: in each word, a byte equal
+// to c becomes zero after the XOR, and (x - 0x01..) &^ x & 0x80.. marks
+// the zero bytes; a false mark can only follow a true one, so the lowest
+// mark is exact.
+func nextSpecial(buf []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	const commas, newlines, quotes = ',' * ones, '\n' * ones, '"' * ones
+	for ; i+8 <= len(buf); i += 8 {
+		w := binary.LittleEndian.Uint64(buf[i:])
+		a, b, c := w^commas, w^newlines, w^quotes
+		if m := ((a - ones) &^ a | (b - ones) &^ b | (c - ones) &^ c) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for i < len(buf) && !csvSpecial[buf[i]] {
+		i++
+	}
+	return i
+}
+
 // unquoted reads a field up to the next comma or line end.
 func (s *csvScanner) unquoted() bool {
 	start := s.p
 	col := start - s.ls + 1
-	i := start
-	for i < len(s.buf) && !csvSpecial[s.buf[i]] {
-		i++
-	}
+	i := nextSpecial(s.buf, start)
 	if i < len(s.buf) && s.buf[i] == '"' {
 		return s.fail(s.line, i-s.ls+1, csv.ErrBareQuote)
 	}
