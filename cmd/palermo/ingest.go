@@ -24,8 +24,11 @@ import (
 )
 
 // ingestMemoryLimit is the soft limit of the Go heap during a streamed
-// ingest (runtime/debug.SetMemoryLimit).
-const ingestMemoryLimit = 88 << 20
+// ingest (runtime/debug.SetMemoryLimit). Measured with bench/compare.sh:
+// at 72 MiB the 10M-row peak RSS is within 5% of the 1M-row one; at
+// 88 MiB the garbage collector let the longer run's heap creep up by 12%,
+// for no measurable gain in time.
+const ingestMemoryLimit = 72 << 20
 
 // countingReader counts the bytes read through it.
 type countingReader struct {
