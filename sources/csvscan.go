@@ -245,7 +245,7 @@ func nextSpecial(buf []byte, i int) int {
 	for ; i+8 <= len(buf); i += 8 {
 		w := binary.LittleEndian.Uint64(buf[i:])
 		a, b, c := w^commas, w^newlines, w^quotes
-		if m := ((a - ones) &^ a | (b - ones) &^ b | (c - ones) &^ c) & highs; m != 0 {
+		if m := ((a-ones)&^a | (b-ones)&^b | (c-ones)&^c) & highs; m != 0 {
 			return i + bits.TrailingZeros64(m)/8
 		}
 	}
