@@ -335,7 +335,9 @@ func operationRow(f *csvFile, c []colRef) Operation {
 		f.failAt(c[opEnd], "end_date %s is before start_date %s", f.getAt(c[opEnd]), f.getAt(c[opStart]))
 	}
 	if op.StartDate != nil {
-		op.Period = yearString(op.StartDate.ToTime().Year())
+		// The year of a valid YYYY-MM-DD start date, read from its digits.
+		s := f.getAt(c[opStart])
+		op.Period = yearString(int(s[0]-'0')*1000 + int(s[1]-'0')*100 + int(s[2]-'0')*10 + int(s[3]-'0'))
 	}
 	// Plausibility: parts never exceed the totals they belong to.
 	if t := op.ArrestsTotal; t != nil {

@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -219,6 +221,33 @@ func TestSweepSpills(t *testing.T) {
 	for _, d := range []string{mine, other} {
 		if _, err := os.Stat(d); err != nil {
 			t.Fatalf("%s was removed", d)
+		}
+	}
+}
+
+// TestOperationsPeriod: an operation's period is the year of its start
+// date, as time.Time would give it.
+func TestOperationsPeriod(t *testing.T) {
+	starts := []string{"2021-03-01", "1999-12-31", "2000-01-01", "0999-06-15", "2100-02-28"}
+	var b strings.Builder
+	b.WriteString(strings.Join(OperationsTemplateColumns, ",") + "\n")
+	for i, s := range starts {
+		fmt.Fprintf(&b, "op-%d,FBI,US-MN,%s,,sting,1,,,,,,,,,https://example.org/%d\n", i, s, i)
+	}
+	out, err := parseOperations(context.Background(), Input{Name: "ops.csv", Data: []byte(b.String()), Mem: memory.NewGoAllocator()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Release()
+	rec := out.Tables[TableOperations]
+	period := rec.Column(rec.Schema().FieldIndices("period")[0]).(*array.String)
+	if period.Len() != len(starts) {
+		t.Fatalf("%d rows, want %d (%v)", period.Len(), len(starts), out.Quarantine)
+	}
+	for i, s := range starts {
+		d, _ := time.Parse(time.DateOnly, s)
+		if want := strconv.Itoa(d.Year()); period.Value(i) != want {
+			t.Errorf("start %s: period %q, want %q", s, period.Value(i), want)
 		}
 	}
 }
