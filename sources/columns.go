@@ -15,25 +15,26 @@ import (
 // cost more than the parse itself. Each builds one column of one batch;
 // finish hands the buffers over to an array and starts the next batch.
 
-// buffer is a memory.Buffer seen as a slice of T: len is what is filled,
-// cap what the buffer holds.
+// buffer is a memory.Buffer seen as a slice of T, filled from the front.
+// Appends store into v[n] and move n: v itself is only stored when the
+// buffer grows, so that an append costs no write barrier.
 type buffer[T byte | int32 | int64 | arrow.Date32] struct {
 	mem memory.Allocator
 	buf *memory.Buffer
-	v   []T
+	v   []T // the whole buffer
+	n   int // values filled
 }
 
-// grow makes room for at least n more values.
-func (b *buffer[T]) grow(n int) {
+// grow makes room for at least k more values.
+func (b *buffer[T]) grow(k int) {
 	if b.buf == nil {
 		b.buf = memory.NewResizableBuffer(b.mem)
 	}
 	var zero T
 	size := int(unsafe.Sizeof(zero))
-	filled := len(b.v)
-	b.buf.Reserve(max(2*cap(b.v), filled+n, 64) * size) // new bytes are zero
+	b.buf.Reserve(max(2*len(b.v), b.n+k, 64) * size) // new bytes are zero
 	raw := b.buf.Buf()
-	b.v = unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw)/size)[:filled]
+	b.v = unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw)/size)
 }
 
 // take returns the filled values as a buffer and leaves b empty.
@@ -43,21 +44,21 @@ func (b *buffer[T]) take() *memory.Buffer {
 	}
 	var zero T
 	out := b.buf
-	out.ResizeNoShrink(len(b.v) * int(unsafe.Sizeof(zero)))
-	b.buf, b.v = nil, nil
+	out.ResizeNoShrink(b.n * int(unsafe.Sizeof(zero)))
+	b.buf, b.v, b.n = nil, nil, 0
 	return out
 }
 
 func (b *buffer[T]) release() {
 	if b.buf != nil {
 		b.buf.Release()
-		b.buf, b.v = nil, nil
 	}
+	b.buf, b.v, b.n = nil, nil, 0
 }
 
 // stringColumn builds a non-nullable string column.
 type stringColumn struct {
-	offsets buffer[int32]
+	offsets buffer[int32] // rows+1 once a value is appended
 	data    buffer[byte]
 }
 
@@ -67,31 +68,32 @@ func newStringColumn(mem memory.Allocator) *stringColumn {
 
 // reserve makes room for n more values of size bytes in all.
 func (c *stringColumn) reserve(n, size int) {
-	if len(c.offsets.v)+n+1 > cap(c.offsets.v) {
+	if c.offsets.n+n+1 > len(c.offsets.v) {
 		c.offsets.grow(n + 1)
 	}
-	if len(c.data.v)+size > cap(c.data.v) {
+	if c.data.n+size > len(c.data.v) {
 		c.data.grow(size)
 	}
 }
 
 func (c *stringColumn) append(s string) {
-	if len(c.offsets.v)+2 > cap(c.offsets.v) || len(c.data.v)+len(s) > cap(c.data.v) {
+	if c.offsets.n+2 > len(c.offsets.v) || c.data.n+len(s) > len(c.data.v) {
 		c.reserve(1, len(s))
 	}
-	if len(c.offsets.v) == 0 {
-		c.offsets.v = append(c.offsets.v, 0)
+	if c.offsets.n == 0 {
+		c.offsets.n = 1 // the first offset, 0
 	}
-	c.data.v = append(c.data.v, s...)
-	c.offsets.v = append(c.offsets.v, int32(len(c.data.v)))
+	c.data.n += copy(c.data.v[c.data.n:], s)
+	c.offsets.v[c.offsets.n] = int32(c.data.n)
+	c.offsets.n++
 }
 
 func (c *stringColumn) finish() arrow.Array {
-	rows := max(len(c.offsets.v)-1, 0)
-	if len(c.offsets.v) == 0 {
+	if c.offsets.n == 0 {
 		c.reserve(0, 0)
-		c.offsets.v = append(c.offsets.v, 0)
+		c.offsets.n = 1
 	}
+	rows := c.offsets.n - 1
 	data := array.NewData(arrow.BinaryTypes.String, rows, []*memory.Buffer{nil, c.offsets.take(), c.data.take()}, nil, 0, 0)
 	return releaseBuffersInto(data)
 }
@@ -115,33 +117,37 @@ func newFixedColumn[T int64 | arrow.Date32](mem memory.Allocator, typ arrow.Data
 
 // reserve makes room for n more values.
 func (c *fixedColumn[T]) reserve(n int) {
-	if len(c.values.v)+n <= cap(c.values.v) {
+	if c.values.n+n <= len(c.values.v) {
 		return
 	}
 	c.values.grow(n)
-	bytes := int(bitutil.BytesForBits(int64(cap(c.values.v))))
-	c.validity.grow(bytes - len(c.validity.v))
-	c.validity.v = c.validity.v[:bytes]
+	if bytes := int(bitutil.BytesForBits(int64(len(c.values.v)))); bytes > len(c.validity.v) {
+		c.validity.grow(bytes - c.validity.n)
+	}
 }
 
 // append appends *v, or a null when v is nil.
 func (c *fixedColumn[T]) append(v *T) {
-	if len(c.values.v) == cap(c.values.v) {
+	if c.values.n == len(c.values.v) {
 		c.reserve(1)
 	}
+	i := c.values.n
+	c.values.n++
 	if v == nil {
-		c.values.v = append(c.values.v, 0)
+		c.values.v[i] = 0
 		c.nulls++
 		return
 	}
-	i := len(c.values.v)
-	c.values.v = append(c.values.v, *v)
+	c.values.v[i] = *v
 	c.validity.v[i>>3] |= 1 << (i & 7)
 }
 
 func (c *fixedColumn[T]) finish() arrow.Array {
-	rows := len(c.values.v)
-	c.validity.v = c.validity.v[:bitutil.BytesForBits(int64(rows))]
+	rows := c.values.n
+	c.validity.n = int(bitutil.BytesForBits(int64(rows)))
+	if c.validity.n > len(c.validity.v) {
+		c.validity.grow(c.validity.n)
+	}
 	validity := c.validity.take()
 	if c.nulls == 0 {
 		validity.Release()
