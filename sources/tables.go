@@ -107,17 +107,22 @@ var (
 
 // OperationsSchema holds one row per enforcement operation. Its first columns
 // are those of the operations CSV template in the design; the rest keep what
-// publishers' releases say about how they counted.
+// publishers' releases say about how they counted. Min/max statistics are
+// kept where a reader may prune row groups with them: periods,
+// jurisdictions, dates, counts; not for ids, URLs, free text, nor for
+// source, agency and type (an alphabetical range of names prunes nothing,
+// and for dictionary columns arrow-go computes them per batch, at a
+// fortieth of an ingest's CPU).
 var OperationsSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "source", Type: arrow.BinaryTypes.String, Metadata: dictionary},
+	{Name: "source", Type: arrow.BinaryTypes.String, Metadata: dictionaryNoStatistics},
 	{Name: "operation_id", Type: arrow.BinaryTypes.String, Metadata: noStatistics},
 	{Name: "operation_name", Type: arrow.BinaryTypes.String, Metadata: noStatistics},
-	{Name: "agency", Type: arrow.BinaryTypes.String, Metadata: dictionary},
+	{Name: "agency", Type: arrow.BinaryTypes.String, Metadata: dictionaryNoStatistics},
 	{Name: "jurisdiction", Type: arrow.BinaryTypes.String, Metadata: dictionary},
 	{Name: "period", Type: arrow.BinaryTypes.String, Metadata: dictionary},
 	{Name: "start_date", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
 	{Name: "end_date", Type: arrow.FixedWidthTypes.Date32, Nullable: true},
-	{Name: "operation_type", Type: arrow.BinaryTypes.String, Metadata: dictionary},
+	{Name: "operation_type", Type: arrow.BinaryTypes.String, Metadata: dictionaryNoStatistics},
 	{Name: "arrests_total", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "arrests_traffickers", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 	{Name: "arrests_buyers", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
