@@ -251,3 +251,34 @@ func TestOperationsPeriod(t *testing.T) {
 		}
 	}
 }
+
+// TestHasRepeat: the hash set finds a repeat exactly when a map would,
+// zeros and colliding slots included, reusing its table.
+func TestHasRepeat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	var table []uint64
+	for round := range 3000 {
+		n := rng.IntN(300)
+		hashes := make([]uint64, n)
+		for i := range hashes {
+			switch rng.IntN(4) {
+			case 0:
+				hashes[i] = uint64(rng.IntN(4)) // zeros and small values
+			case 1:
+				hashes[i] = uint64(rng.IntN(8)) << 57 // the same low bits
+			default:
+				hashes[i] = rng.Uint64()
+			}
+		}
+		seen, want := map[uint64]bool{}, false
+		for _, h := range hashes {
+			want = want || seen[h]
+			seen[h] = true
+		}
+		var got bool
+		got, table = hasRepeat(n, func(j int) uint64 { return hashes[j] }, table)
+		if got != want {
+			t.Fatalf("round %d: hasRepeat(%v) = %v, want %v", round, hashes, got, want)
+		}
+	}
+}

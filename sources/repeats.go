@@ -9,6 +9,7 @@ import (
 	"hash/maphash"
 	"io"
 	"maps"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -34,8 +35,8 @@ func hashKey(s string) uint64 { return maphash.String(keySeed, s) }
 
 // repeatCheck finds rows whose key repeats an earlier row's, in memory
 // bounded by spillAt entries whatever the file's size: beyond that, hashes
-// go to bucket files on disk (16 bytes a row), each read back and sorted on
-// its own at the end. Two keys with the same 64-bit hash count as the same
+// go to bucket files on disk (16 bytes a row), each read back and checked
+// on its own at the end. Two keys with the same 64-bit hash count as the same
 // key (for ten million rows, a chance of about 3 in a million).
 type repeatCheck struct {
 	dir     string // for the bucket files; "" means os.TempDir()
@@ -99,7 +100,7 @@ func (c *repeatCheck) repeats() (map[int]int, error) {
 	if err := c.spill(); err != nil {
 		return nil, err
 	}
-	// The buckets are independent: sort them on all cores.
+	// The buckets are independent: check them on all cores.
 	var (
 		mu      sync.Mutex
 		next    atomic.Int32
@@ -112,9 +113,10 @@ func (c *repeatCheck) repeats() (map[int]int, error) {
 			defer wg.Done()
 			found := map[int]int{}
 			var raw []byte
+			var table []uint64
 			for i := int(next.Add(1)) - 1; i < len(c.files); i = int(next.Add(1)) - 1 {
 				var err error
-				if raw, err = c.bucketRepeats(i, raw, found); err != nil {
+				if raw, table, err = c.bucketRepeats(i, raw, table, found); err != nil {
 					mu.Lock()
 					firstEr = cmp.Or(firstEr, err)
 					mu.Unlock()
@@ -130,59 +132,82 @@ func (c *repeatCheck) repeats() (map[int]int, error) {
 	return out, firstEr
 }
 
-// bucketRepeats reads back bucket i into raw (returned for reuse) and
-// adds its repeats to out.
-func (c *repeatCheck) bucketRepeats(i int, raw []byte, out map[int]int) ([]byte, error) {
+// bucketRepeats reads back bucket i into raw (returned for reuse, with the
+// hash set's table) and adds its repeats to out.
+func (c *repeatCheck) bucketRepeats(i int, raw []byte, table []uint64, out map[int]int) ([]byte, []uint64, error) {
 	f := c.files[i]
 	if err := c.writers[i].Flush(); err != nil {
-		return raw, fmt.Errorf("duplicate check: %w", err)
+		return raw, table, fmt.Errorf("duplicate check: %w", err)
 	}
 	size, err := f.Seek(0, io.SeekCurrent)
 	if err != nil {
-		return raw, fmt.Errorf("duplicate check: %w", err)
+		return raw, table, fmt.Errorf("duplicate check: %w", err)
 	}
 	if int64(cap(raw)) < size {
 		raw = make([]byte, size)
 	}
 	raw = raw[:size]
 	if _, err := f.ReadAt(raw, 0); err != nil {
-		return raw, fmt.Errorf("duplicate check: %w", err)
+		return raw, table, fmt.Errorf("duplicate check: %w", err)
 	}
-	hashes := make([]uint64, len(raw)/16)
-	for j := range hashes {
-		hashes[j] = binary.LittleEndian.Uint64(raw[16*j:])
+	n := len(raw) / 16
+	var repeat bool
+	if repeat, table = hasRepeat(n, func(j int) uint64 { return binary.LittleEndian.Uint64(raw[16*j:]) }, table); !repeat {
+		return raw, table, nil
 	}
-	if !sortedHasRepeat(hashes) {
-		return raw, nil
-	}
-	keys := make([]keyLine, len(raw)/16)
+	keys := make([]keyLine, n)
 	for j := range keys {
 		keys[j] = keyLine{binary.LittleEndian.Uint64(raw[16*j:]), int64(binary.LittleEndian.Uint64(raw[16*j+8:]))}
 	}
 	findRepeats(keys, out)
-	return raw, nil
+	return raw, table, nil
 }
 
-// anyRepeat says whether two keys share a hash: sorting bare hashes is
-// several times faster than sorting keys with their lines, and most files
-// have no repeat at all.
+// anyRepeat says whether two keys share a hash: a set of bare hashes
+// answers that several times faster than sorting keys with their lines,
+// and most files have no repeat at all.
 func anyRepeat(keys []keyLine) bool {
-	hashes := make([]uint64, len(keys))
-	for i, k := range keys {
-		hashes[i] = k.hash
-	}
-	return sortedHasRepeat(hashes)
+	repeat, _ := hasRepeat(len(keys), func(j int) uint64 { return keys[j].hash }, nil)
+	return repeat
 }
 
-// sortedHasRepeat sorts hashes and says whether two are equal.
-func sortedHasRepeat(hashes []uint64) bool {
-	slices.Sort(hashes)
-	for i := 1; i < len(hashes); i++ {
-		if hashes[i] == hashes[i-1] {
-			return true
+// hasRepeat says whether two of the n hashes hash(0)...hash(n-1) are
+// equal, with an open-addressing set in table (grown if needed, cleared,
+// returned for reuse): one pass in linear time where a sort took n log n.
+func hasRepeat(n int, hash func(int) uint64, table []uint64) (bool, []uint64) {
+	size := 1 << max(4, bits.Len(uint(2*n)))
+	if cap(table) < size {
+		table = make([]uint64, size)
+	}
+	table = table[:size]
+	clear(table)
+	shift := 64 - bits.Len(uint(size-1))
+	mask := uint64(size - 1)
+	zero := false // 0 marks an empty slot: a hash of 0 is tracked apart
+	for j := 0; j < n; j++ {
+		h := hash(j)
+		if h == 0 {
+			if zero {
+				return true, table
+			}
+			zero = true
+			continue
+		}
+		// The bucket files already share their top bits: spread by
+		// multiplying before taking the slot from the top.
+		for k := (h * 0x9e3779b97f4a7c15) >> shift; ; k = (k + 1) & mask {
+			switch table[k] {
+			case 0:
+				table[k] = h
+			case h:
+				return true, table
+			default:
+				continue
+			}
+			break
 		}
 	}
-	return false
+	return false, table
 }
 
 func findRepeats(keys []keyLine, out map[int]int) {
