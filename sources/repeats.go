@@ -175,7 +175,7 @@ func anyRepeat(keys []keyLine) bool {
 // equal, with an open-addressing set in table (grown if needed, cleared,
 // returned for reuse): one pass in linear time where a sort took n log n.
 func hasRepeat(n int, hash func(int) uint64, table []uint64) (bool, []uint64) {
-	size := 1 << max(4, bits.Len(uint(2*n)))
+	size := 1 << max(4, bits.Len(uint(n+n/2))) // at most two thirds full
 	if cap(table) < size {
 		table = make([]uint64, size)
 	}
