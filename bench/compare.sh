@@ -3,11 +3,14 @@
 # the same job (typed read, Parquet write with zstd, the per jurisdiction and
 # year aggregates) on the same file in the same run, RUNS times each in
 # turn, and prints the median wall times, their ratio, palermo's MB/s and
-# both peak RSS. By hand, not in CI:
+# both peak RSS. With several sizes in ROWS it also prints how palermo's
+# peak RSS at each size compares with the first (memory should not follow
+# the file). By hand, not in CI:
 #
-#   bench/compare.sh                       # 1M rows, 3 runs each
+#   bench/compare.sh                            # 1M rows, 3 runs each
 #   ROWS=10000000 bench/compare.sh
-#   RUNS=5 THREADS=1 bench/compare.sh      # DuckDB on one thread
+#   ROWS="1000000 10000000" RUNS=5 bench/compare.sh
+#   RUNS=5 THREADS=1 bench/compare.sh           # DuckDB on one thread
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS="${ROWS:-1000000}"
@@ -17,36 +20,49 @@ work="${WORK:-$(mktemp -d)}"
 echo "work dir: $work, rows: $ROWS, runs: $RUNS, DuckDB threads: $THREADS, $(nproc) cores, $(go version | cut -d' ' -f3)"
 
 go build -o "$work/palermo" ./cmd/palermo
-[ -s "$work/ops-$ROWS.csv" ] || go run ./bench/gen -rows "$ROWS" > "$work/ops-$ROWS.csv"
-bytes=$(stat -c %s "$work/ops-$ROWS.csv")
-awk -v b="$bytes" 'BEGIN { printf "file: %.1f MB\n", b/1e6 }'
 if [ ! -d "$work/node_modules/@duckdb/node-api" ]; then
   (cd "$work" && npm install --silent --no-audit --no-fund @duckdb/node-api >/dev/null)
 fi
 echo "duckdb: $(cd "$work" && node -e 'console.log(require("@duckdb/node-api/package.json").version)' 2>/dev/null || echo '?') (@duckdb/node-api)"
 cp bench/duckdb.mjs "$work/"
-cat > "$work/bench.yaml" <<YAML
+# measure CMD... prints "wall_seconds user_seconds max_rss_kb".
+measure() { /usr/bin/time -f "%e %U %M" "$@" 2>&1 >/dev/null | tail -1; }
+: > "$work/peaks"
+
+for rows in $ROWS; do
+  csv="$work/ops-$rows.csv"
+  [ -s "$csv" ] || go run ./bench/gen -rows "$rows" > "$csv"
+  bytes=$(stat -c %s "$csv")
+  echo
+  awk -v b="$bytes" -v r="$rows" 'BEGIN { printf "%d rows, file: %.1f MB\n", r, b/1e6 }'
+  cat > "$work/bench.yaml" <<YAML
 data_dir: $work/data
 sources:
   operations:
-    location: $work/ops-$ROWS.csv
+    location: $csv
 YAML
-sync
-# measure CMD... prints "wall_seconds user_seconds max_rss_kb".
-measure() { /usr/bin/time -f "%e %U %M" "$@" 2>&1 >/dev/null | tail -1; }
-: > "$work/times"
-for run in $(seq "$RUNS"); do
-  rm -rf "$work/data"
-  echo "palermo $(measure "$work/palermo" ingest --config "$work/bench.yaml" --source operations --log-level error "$work/ops-$ROWS.csv")" >> "$work/times"
-  rm -f "$work/duck.parquet"
-  echo "duckdb $(cd "$work" && measure node duckdb.mjs "$work/ops-$ROWS.csv" "$work/duck.parquet" "$THREADS")" >> "$work/times"
+  sync
+  : > "$work/times"
+  for run in $(seq "$RUNS"); do
+    rm -rf "$work/data"
+    echo "palermo $(measure "$work/palermo" ingest --config "$work/bench.yaml" --source operations --log-level error "$csv")" >> "$work/times"
+    rm -f "$work/duck.parquet"
+    echo "duckdb $(cd "$work" && measure node duckdb.mjs "$csv" "$work/duck.parquet" "$THREADS")" >> "$work/times"
+  done
+  cat "$work/times"
+  sort -k1,1 -k2,2n "$work/times" | awk -v runs="$RUNS" -v bytes="$bytes" -v rows="$rows" -v peaks="$work/peaks" '
+    { n[$1]++; wall[$1, n[$1]] = $2; user[$1] += $3; if ($4 > rss[$1]) rss[$1] = $4 }
+    END {
+      mid = int((runs + 1) / 2)
+      p = wall["palermo", mid]; d = wall["duckdb", mid]
+      printf "palermo ingest: median %.2f s (%.0f MB/s, %.0f rows/s), user CPU %.2f s, peak RSS %.0f MiB\n", p, bytes/1e6/p, rows/p, user["palermo"]/runs, rss["palermo"]/1024
+      printf "duckdb:         median %.2f s, user CPU %.2f s, peak RSS %.0f MiB\n", d, user["duckdb"]/runs, rss["duckdb"]/1024
+      printf "ratio palermo/duckdb (median wall): %.2f   rows: %d\n", p/d, rows
+      print rows, rss["palermo"] >> peaks }'
 done
-cat "$work/times"
-sort -k1,1 -k2,2n "$work/times" | awk -v runs="$RUNS" -v bytes="$bytes" -v rows="$ROWS" '
-  { n[$1]++; wall[$1, n[$1]] = $2; user[$1] += $3; if ($4 > rss[$1]) rss[$1] = $4 }
-  END {
-    mid = int((runs + 1) / 2)
-    p = wall["palermo", mid]; d = wall["duckdb", mid]
-    printf "palermo ingest: median %.2f s (%.0f MB/s, %.0f rows/s), user CPU %.2f s, peak RSS %.0f MiB\n", p, bytes/1e6/p, rows/p, user["palermo"]/runs, rss["palermo"]/1024
-    printf "duckdb:         median %.2f s, user CPU %.2f s, peak RSS %.0f MiB\n", d, user["duckdb"]/runs, rss["duckdb"]/1024
-    printf "ratio palermo/duckdb (median wall): %.2f   rows: %d\n", p/d, rows }'
+
+if [ "$(wc -l < "$work/peaks")" -gt 1 ]; then
+  echo
+  awk 'NR == 1 { first = $2; rows = $1 }
+    { printf "palermo peak RSS at %d rows: %.1f MiB, %+.1f%% against %d rows\n", $1, $2/1024, 100*($2/first - 1), rows }' "$work/peaks"
+fi
