@@ -32,7 +32,7 @@ func (b *buffer[T]) grow(k int) {
 	}
 	var zero T
 	size := int(unsafe.Sizeof(zero))
-	b.buf.Reserve(max(2*len(b.v), b.n+k, 64) * size) // new bytes are zero
+	b.buf.Reserve(max(2*len(b.v), b.n+k, 64) * size)
 	raw := b.buf.Buf()
 	b.v = unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw)/size)
 }
@@ -81,7 +81,7 @@ func (c *stringColumn) append(s string) {
 		c.reserve(1, len(s))
 	}
 	if c.offsets.n == 0 {
-		c.offsets.n = 1 // the first offset, 0
+		c.offsets.v[0], c.offsets.n = 0, 1 // the first offset
 	}
 	c.data.n += copy(c.data.v[c.data.n:], s)
 	c.offsets.v[c.offsets.n] = int32(c.data.n)
@@ -91,7 +91,7 @@ func (c *stringColumn) append(s string) {
 func (c *stringColumn) finish() arrow.Array {
 	if c.offsets.n == 0 {
 		c.reserve(0, 0)
-		c.offsets.n = 1
+		c.offsets.v[0], c.offsets.n = 0, 1
 	}
 	rows := c.offsets.n - 1
 	data := array.NewData(arrow.BinaryTypes.String, rows, []*memory.Buffer{nil, c.offsets.take(), c.data.take()}, nil, 0, 0)
@@ -122,7 +122,9 @@ func (c *fixedColumn[T]) reserve(n int) {
 	}
 	c.values.grow(n)
 	if bytes := int(bitutil.BytesForBits(int64(len(c.values.v)))); bytes > len(c.validity.v) {
+		old := len(c.validity.v)
 		c.validity.grow(bytes - c.validity.n)
+		clear(c.validity.v[old:]) // appends only set bits; not every allocator zeroes
 	}
 }
 
@@ -145,9 +147,6 @@ func (c *fixedColumn[T]) append(v *T) {
 func (c *fixedColumn[T]) finish() arrow.Array {
 	rows := c.values.n
 	c.validity.n = int(bitutil.BytesForBits(int64(rows)))
-	if c.validity.n > len(c.validity.v) {
-		c.validity.grow(c.validity.n)
-	}
 	validity := c.validity.take()
 	if c.nulls == 0 {
 		validity.Release()

@@ -13,7 +13,30 @@ import (
 // builders, with and without room reserved, empty, over several batches,
 // and free what they allocate.
 func TestColumnBuilders(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Run("zeroed memory", func(t *testing.T) { testColumnBuilders(t, memory.NewGoAllocator()) })
+	t.Run("dirty memory", func(t *testing.T) { testColumnBuilders(t, dirtyAllocator{memory.NewGoAllocator()}) })
+}
+
+// dirtyAllocator hands out memory full of 0xff, as an allocator that does
+// not zero may.
+type dirtyAllocator struct{ memory.Allocator }
+
+func (a dirtyAllocator) Allocate(size int) []byte {
+	b := a.Allocator.Allocate(size)
+	for i := range b {
+		b[i] = 0xff
+	}
+	return b
+}
+
+func (a dirtyAllocator) Reallocate(size int, b []byte) []byte {
+	out := a.Allocate(size)
+	copy(out, b)
+	return out
+}
+
+func testColumnBuilders(t *testing.T, alloc memory.Allocator) {
+	mem := memory.NewCheckedAllocator(alloc)
 	defer mem.AssertSize(t, 0)
 	strs := newStringColumn(mem)
 	counts := newFixedColumn[int64](mem, arrow.PrimitiveTypes.Int64)
@@ -36,9 +59,10 @@ func TestColumnBuilders(t *testing.T) {
 		{4097, true, func(int) bool { return false }},
 	} {
 		t.Run(fmt.Sprintf("%d rows, reserve %v", tc.rows, tc.reserve), func(t *testing.T) {
-			sb := array.NewStringBuilder(mem)
-			ib := array.NewInt64Builder(mem)
-			db := array.NewDate32Builder(mem)
+			ref := memory.NewGoAllocator() // arrow's builders, the reference
+			sb := array.NewStringBuilder(ref)
+			ib := array.NewInt64Builder(ref)
+			db := array.NewDate32Builder(ref)
 			defer sb.Release()
 			defer ib.Release()
 			defer db.Release()
