@@ -61,11 +61,13 @@ type Manifest struct {
 // ErrNoSnapshot means a source has never been stored successfully.
 var ErrNoSnapshot = errors.New("no snapshot stored yet")
 
-// OpenStore opens (creating if needed) a store under dir.
+// OpenStore opens (creating if needed) a store under dir, removing the
+// repeated-key spill directories of ingests that were killed.
 func OpenStore(dir string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "snapshots"), 0o755); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
+	sources.SweepSpills(dir) // what an ingest killed earlier left behind
 	return &Store{dir: dir, mem: memory.NewGoAllocator(), now: time.Now, openFile: os.OpenFile}, nil
 }
 

@@ -208,3 +208,23 @@ func TestStoreOpenStreams(t *testing.T) {
 		t.Fatal("Has disagrees with the manifest")
 	}
 }
+
+// TestOpenStoreSweepsSpills: opening the store (serve, run, ingest...)
+// removes the spill directory an ingest killed midway left, and keeps the
+// snapshots.
+func TestOpenStoreSweepsSpills(t *testing.T) {
+	dir := t.TempDir()
+	dead := filepath.Join(dir, "palermo-keys-99999999-1") // beyond Linux's pid_max: not running
+	if err := os.MkdirAll(dead, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenStore(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dead); !os.IsNotExist(err) {
+		t.Fatalf("the killed ingest's spill directory is still there: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "snapshots")); err != nil {
+		t.Fatal(err)
+	}
+}

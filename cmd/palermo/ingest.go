@@ -68,7 +68,6 @@ func streamIngest(ctx context.Context, a *app, spec *sources.Spec, files []strin
 	if debug.SetMemoryLimit(-1) == math.MaxInt64 {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestMemoryLimit))
 	}
-	sources.SweepSpills(a.store.Dir()) // what an ingest killed earlier left behind
 	repeats := map[string]map[int]int{}
 	for {
 		var fold *metrics.OperationsFold
