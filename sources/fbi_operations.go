@@ -164,24 +164,26 @@ func parseISODate(s string) (arrow.Date32, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return 0, false
 	}
-	num := func(b string) (int, bool) {
-		n := 0
-		for i := 0; i < len(b); i++ {
-			c := b[i]
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n, true
-	}
-	y, ok1 := num(s[:4])
-	m, ok2 := num(s[5:7])
-	d, ok3 := num(s[8:])
+	y, ok1 := decimal(s[:4])
+	m, ok2 := decimal(s[5:7])
+	d, ok3 := decimal(s[8:])
 	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
 		return 0, false
 	}
 	return arrow.Date32(daysFromCivil(y, m, d)), true
+}
+
+// decimal reads a run of decimal digits (at most a few: no overflow check).
+func decimal(b string) (int, bool) {
+	n := 0
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 func daysIn(m, y int) int {

@@ -325,19 +325,19 @@ func operationRow(f *csvFile, c []colRef) Operation {
 	if op.SourceURL != "" && !isHTTPURL(op.SourceURL) {
 		f.failAt(c[opSourceURL], "source_url %q is not an http(s) URL", op.SourceURL)
 	}
-	if s := f.requiredAt(c[opStart]); s != "" {
-		op.StartDate = f.dateAt(c[opStart], s)
+	start, end := f.requiredAt(c[opStart]), f.getAt(c[opEnd])
+	if start != "" {
+		op.StartDate = f.dateAt(c[opStart], start)
 	}
-	if s := f.getAt(c[opEnd]); s != "" {
-		op.EndDate = f.dateAt(c[opEnd], s)
+	if end != "" {
+		op.EndDate = f.dateAt(c[opEnd], end)
 	}
 	if op.StartDate != nil && op.EndDate != nil && *op.EndDate < *op.StartDate {
-		f.failAt(c[opEnd], "end_date %s is before start_date %s", f.getAt(c[opEnd]), f.getAt(c[opStart]))
+		f.failAt(c[opEnd], "end_date %s is before start_date %s", end, start)
 	}
 	if op.StartDate != nil {
-		// The year of a valid YYYY-MM-DD start date, read from its digits.
-		s := f.getAt(c[opStart])
-		op.Period = yearString(int(s[0]-'0')*1000 + int(s[1]-'0')*100 + int(s[2]-'0')*10 + int(s[3]-'0'))
+		year, _ := decimal(start[:4]) // the digits of a valid YYYY-MM-DD date
+		op.Period = yearString(year)
 	}
 	// Plausibility: parts never exceed the totals they belong to.
 	if t := op.ArrestsTotal; t != nil {
