@@ -291,15 +291,20 @@ func smallCount(v string) (int64, bool) {
 }
 
 // keepCount returns a pointer to n valid until the next row is read.
-func (f *csvFile) keepCount(n int64) *int64 {
-	if f.nCounts == len(f.counts) {
-		p := new(int64)
-		*p = n
+func (f *csvFile) keepCount(n int64) *int64 { return keep(f.counts[:], &f.nCounts, n) }
+
+// keep stores v in the next of the slots reused row after row (used of
+// them taken) and returns a pointer to it; past the last slot, v gets a
+// new one.
+func keep[T any](slots []T, used *int, v T) *T {
+	if *used == len(slots) {
+		p := new(T) // not &v, which would move v to the heap on every call
+		*p = v
 		return p
 	}
-	p := &f.counts[f.nCounts]
-	f.nCounts++
-	*p = n
+	p := &slots[*used]
+	*used++
+	*p = v
 	return p
 }
 

@@ -147,15 +147,7 @@ func (f *csvFile) dateAt(col colRef, s string) *arrow.Date32 {
 		f.failAt(col, "%s: %q is not a date (YYYY-MM-DD)", col.name, s)
 		return nil
 	}
-	if f.nDates == len(f.dates) {
-		p := new(arrow.Date32)
-		*p = d
-		return p
-	}
-	p := &f.dates[f.nDates]
-	f.nDates++
-	*p = d
-	return p
+	return keep(f.dates[:], &f.nDates, d)
 }
 
 // parseISODate reads a calendar date written YYYY-MM-DD, accepting what
