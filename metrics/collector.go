@@ -1,8 +1,12 @@
 package metrics
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -16,6 +20,12 @@ import (
 // Publisher holds the latest indicator snapshot. Recompute builds a new one
 // from the stored tables and swaps it in atomically, so a reader (a scrape,
 // an export) sees the old snapshot or the new one, never a mix.
+//
+// What cannot be read or written does not take the published indicators
+// down: a source whose stored snapshot is unreadable is left out (and named
+// in Snapshot.Unreadable), a recompute that fails keeps the previous
+// snapshot published, and an export that cannot be written leaves the
+// snapshot published over HTTP; each failure is kept for LastError.
 type Publisher struct {
 	Catalogue []*Indicator
 	Privacy   Privacy
@@ -26,31 +36,54 @@ type Publisher struct {
 	OnPublish func(*Snapshot) error
 	Log       *slog.Logger
 
-	mu   sync.Mutex // one recompute at a time
-	snap atomic.Pointer[Snapshot]
-	now  func() time.Time
+	mu      sync.Mutex // one recompute at a time
+	snap    atomic.Pointer[Snapshot]
+	now     func() time.Time
+	lastErr atomic.Pointer[error]
 }
 
 // Snapshot returns the latest indicator snapshot, nil before the first.
 func (p *Publisher) Snapshot() *Snapshot { return p.snap.Load() }
 
+// LastError is why the last recompute or publication failed, nil when it
+// succeeded.
+func (p *Publisher) LastError() error {
+	if e := p.lastErr.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
+func (p *Publisher) setErr(err error) {
+	if err == nil {
+		p.lastErr.Store(nil)
+		return
+	}
+	p.lastErr.Store(&err)
+}
+
 // Publish renders a computed snapshot's exports and metrics and makes it
 // the latest. Recompute uses it; tests and benchmarks publish snapshots of
-// their own with it.
+// their own with it. An OnPublish failure is returned, but the snapshot is
+// published all the same.
 func (p *Publisher) Publish(snap *Snapshot) error {
 	var err error
 	if snap.Exports, err = Render(snap, p.Catalogue); err != nil {
 		return fmt.Errorf("render exports: %w", err)
 	}
+	snap.ChangedAt = snap.ComputedAt
+	if prev := p.snap.Load(); prev != nil && prev.Exports != nil && bytes.Equal(prev.Exports.CSV, snap.Exports.CSV) {
+		snap.ChangedAt = prev.ChangedAt
+	}
 	if snap.Exposition, err = renderExposition(newCollector(p.Catalogue, func() *Snapshot { return snap })); err != nil {
 		return fmt.Errorf("render metrics: %w", err)
 	}
+	p.snap.Store(snap)
 	if p.OnPublish != nil {
 		if err := p.OnPublish(snap); err != nil {
-			return fmt.Errorf("publish: %w", err)
+			return fmt.Errorf("indicators published, but the exports were not written: %w", err)
 		}
 	}
-	p.snap.Store(snap)
 	return nil
 }
 
@@ -62,9 +95,26 @@ func (p *Publisher) Recompute(ctx context.Context) (*Snapshot, error) {
 
 // RecomputeWith is Recompute with the operations of one snapshot folded
 // already, as palermo ingest does while it writes them.
-func (p *Publisher) RecomputeWith(ctx context.Context, fold *OperationsFold) (*Snapshot, error) {
+func (p *Publisher) RecomputeWith(ctx context.Context, fold *OperationsFold) (snap *Snapshot, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			snap, err = nil, fmt.Errorf("recompute: panic: %v; the previous indicators stay published", r)
+		}
+		switch {
+		case err == nil || p.Log == nil:
+		case snap != nil:
+			p.Log.Error("indicators published, with a problem", "err", err)
+		default:
+			p.Log.Error("indicators not recomputed; the previous ones stay published", "err", err)
+		}
+		p.setErr(err)
+	}()
+	return p.recompute(ctx, fold)
+}
+
+func (p *Publisher) recompute(ctx context.Context, fold *OperationsFold) (*Snapshot, error) {
 	sets, err := p.Load(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("recompute: %w", err)
@@ -78,17 +128,58 @@ func (p *Publisher) RecomputeWith(ctx context.Context, fold *OperationsFold) (*S
 	if p.now != nil {
 		now = p.now
 	}
-	snap, err := ComputeWith(ctx, sets, p.Catalogue, p.Privacy, now(), fold)
+	unreadable := map[string]string{}
+	var snap *Snapshot
+	for {
+		snap, err = ComputeWith(ctx, sets, p.Catalogue, p.Privacy, now(), fold)
+		var se *SourceError
+		if err == nil || ctx.Err() != nil || !errors.As(err, &se) {
+			break
+		}
+		// Leave the unreadable source out and compute the others.
+		unreadable[se.Source] = se.Error()
+		if p.Log != nil {
+			p.Log.Error("stored snapshot unreadable; indicators computed without it", "source", se.Source, "err", se.Err)
+		}
+		kept := sets[:0]
+		for _, s := range sets {
+			if s.Source == se.Source {
+				s.Release()
+				continue
+			}
+			kept = append(kept, s)
+		}
+		sets = kept
+	}
 	if err != nil {
 		return nil, fmt.Errorf("recompute: %w", err)
 	}
+	if len(unreadable) > 0 {
+		snap.Unreadable = unreadable
+	}
 	if err := p.Publish(snap); err != nil {
-		return nil, fmt.Errorf("recompute: %w", err)
+		return snap, fmt.Errorf("recompute: %w", err)
 	}
 	if p.Log != nil {
 		p.Log.Info("indicators recomputed", "rows", len(snap.Rows), "sources", len(snap.Sources))
 	}
+	if len(unreadable) > 0 {
+		return snap, &UnreadableError{Sources: unreadable}
+	}
 	return snap, nil
+}
+
+// UnreadableError says a recompute published its indicators without the
+// sources whose stored snapshots could not be read.
+type UnreadableError struct{ Sources map[string]string }
+
+func (e *UnreadableError) Error() string {
+	names := make([]string, 0, len(e.Sources))
+	for _, msg := range e.Sources {
+		names = append(names, msg)
+	}
+	sort.Strings(names)
+	return "indicators published without unreadable snapshots: " + strings.Join(names, "; ")
 }
 
 // Collector exposes an indicator snapshot to Prometheus: one gauge family

@@ -68,6 +68,12 @@ type Snapshot struct {
 	Sources    []SourceInfo
 	Privacy    Privacy
 	ComputedAt time.Time
+	// ChangedAt is when the published figures last changed: ComputedAt,
+	// or that of the earlier snapshot whose indicators.csv was the same.
+	ChangedAt time.Time
+	// Unreadable names the sources whose stored snapshot could not be
+	// read, with why; the indicators were computed without them.
+	Unreadable map[string]string
 	// JurisdictionNames gives a name to the codes, as the publishers name
 	// them (United States of America for USA, World for WLD).
 	JurisdictionNames map[string]string

@@ -95,7 +95,7 @@ func newFacts(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, f
 		editionInLabel := spec != nil && spec.EditionInLabel
 		if ts.Has(sources.TableObservations) {
 			if err := f.readObservations(ctx, ts, editionInLabel); err != nil {
-				return nil, fmt.Errorf("%s observations: %w", ts.Source, err)
+				return nil, &SourceError{Source: ts.Source, Table: sources.TableObservations, Err: err}
 			}
 		}
 		if !ts.Has(sources.TableOperations) {
@@ -106,11 +106,23 @@ func newFacts(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, f
 			continue
 		}
 		if err := f.readOperations(ctx, ts); err != nil {
-			return nil, fmt.Errorf("%s operations: %w", ts.Source, err)
+			return nil, &SourceError{Source: ts.Source, Table: sources.TableOperations, Err: err}
 		}
 	}
 	return f, nil
 }
+
+// SourceError is a stored snapshot of one source that could not be read.
+type SourceError struct {
+	Source, Table string
+	Err           error
+}
+
+func (e *SourceError) Error() string {
+	return fmt.Sprintf("snapshot of %s (%s) unreadable: %v", e.Source, e.Table, e.Err)
+}
+
+func (e *SourceError) Unwrap() error { return e.Err }
 
 // OperationsFold folds the operations table of one source snapshot while it
 // is being written (palermo ingest), so that the recompute after it does

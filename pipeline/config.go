@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,52 @@ type SourceConfig struct {
 	// validation and be quarantined beside the snapshot; above it the run
 	// fails. 0, the default, publishes nothing from a file with a bad row.
 	QuarantineMaxShare float64 `yaml:"quarantine_max_share"`
+	// MaxBytes bounds what one run may read of the source: the body of an
+	// HTTP answer or a local file (default 512 MiB). Parsers bound what
+	// they decompress and hold from it on their own.
+	MaxBytes ByteSize `yaml:"max_bytes"`
+}
+
+// ByteSize is a size in bytes written as 300MiB, 2GB or 1048576 in YAML.
+type ByteSize int64
+
+var byteUnits = []struct {
+	suffix string
+	n      int64
+}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+
+func (b *ByteSize) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseByteSize(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*b = ByteSize(v)
+	return nil
+}
+
+// ParseByteSize reads 300MiB, 2GB, 512KiB or a plain number of bytes.
+func ParseByteSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range byteUnits {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.n
+			break
+		}
+	}
+	v, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || v <= 0 || v > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a positive size such as 300MiB or 2GB", s)
+	}
+	return v * mult, nil
+}
+
+// OrDefault is the size, or the fetcher's default when none is set.
+func (b ByteSize) OrDefault() int64 {
+	if b <= 0 {
+		return sources.DefaultMaxBytes
+	}
+	return int64(b)
 }
 
 // IsEnabled reports whether the source runs; sources are enabled unless

@@ -11,6 +11,7 @@ import (
 // survive a restart; only the duration histogram lives in memory.
 type JobMetrics struct {
 	cfg      *Config
+	names    func() []string // the jobs to report; the enabled sources by default
 	state    *State
 	duration *prometheus.HistogramVec
 	next     func(job string) float64 // unix seconds of the next run, 0 if unknown
@@ -59,7 +60,11 @@ func (m *JobMetrics) Describe(ch chan<- *prometheus.Desc) {
 func (m *JobMetrics) Collect(ch chan<- prometheus.Metric) {
 	m.duration.Collect(ch)
 	rows := map[string]int64{}
-	for _, name := range m.cfg.EnabledSources() {
+	names := m.cfg.EnabledSources
+	if m.names != nil {
+		names = m.names
+	}
+	for _, name := range names() {
 		j := m.state.Job(name)
 		if j.Runs > 0 {
 			ch <- prometheus.MustNewConstMetric(m.lastResult, prometheus.GaugeValue, b2f(j.LastRunSuccess), name)
@@ -77,7 +82,9 @@ func (m *JobMetrics) Collect(ch chan<- prometheus.Metric) {
 				ch <- prometheus.MustNewConstMetric(m.nextRun, prometheus.GaugeValue, t, name)
 			}
 		}
-		if sched, err := ParseSchedule(m.cfg.Sources[name].Schedule); err == nil {
+		if sc, ok := m.cfg.Sources[name]; !ok {
+			// ingested only: no schedule
+		} else if sched, err := ParseSchedule(sc.Schedule); err == nil {
 			next := sched.Next(time.Now().UTC())
 			ch <- prometheus.MustNewConstMetric(m.interval, prometheus.GaugeValue, sched.Next(next).Sub(next).Seconds(), name)
 		}

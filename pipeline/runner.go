@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,8 +65,10 @@ func NewRunner(cfg *Config, store *Store, state *State, log *slog.Logger) *Runne
 	}
 	fetcher := sources.NewFetcher()
 	fetcher.CacheDir = filepath.Join(cfg.DataDir, "raw")
-	return &Runner{Config: cfg, Store: store, State: state, Fetcher: fetcher, Log: log,
+	r := &Runner{Config: cfg, Store: store, State: state, Fetcher: fetcher, Log: log,
 		Metrics: NewJobMetrics(cfg, state), running: map[string]*atomic.Bool{}, now: time.Now}
+	r.Metrics.names = r.Sources
+	return r
 }
 
 func (r *Runner) flag(job string) *atomic.Bool {
@@ -83,11 +86,23 @@ func (r *Runner) flag(job string) *atomic.Bool {
 func (r *Runner) Running(job string) bool { return r.flag(job).Load() }
 
 // Run runs job once. trigger says why (schedule, startup, manual).
-func (r *Runner) Run(ctx context.Context, job, trigger string) (err error) {
+func (r *Runner) Run(ctx context.Context, job, trigger string) error {
 	sc, ok := r.Config.Sources[job]
 	if !ok {
 		return fmt.Errorf("job %s: not configured", job)
 	}
+	r.Log.Info("run started", "job", job, "trigger", trigger, "location", sources.RedactLocation(sc.Location))
+	return r.execute(ctx, job, trigger, time.Duration(sc.Timeout), func(ctx context.Context) (*Manifest, bool, error) {
+		return r.run(ctx, job, sc)
+	})
+}
+
+// execute is what every run of a job goes through, scheduled or ingested:
+// no overlap with another run of the job, a deadline (none when timeout is
+// 0), recovery from panics, and the run recorded in the history, the job
+// state and the job metrics.
+func (r *Runner) execute(ctx context.Context, job, trigger string, timeout time.Duration,
+	body func(context.Context) (*Manifest, bool, error)) (err error) {
 	flag := r.flag(job)
 	if !flag.CompareAndSwap(false, true) {
 		r.Log.Warn("run skipped", "job", job, "trigger", trigger, "reason", "previous run still going")
@@ -98,9 +113,11 @@ func (r *Runner) Run(ctx context.Context, job, trigger string) (err error) {
 
 	log := r.Log.With("job", job, "trigger", trigger)
 	start := r.now()
-	ctx, cancel := context.WithTimeout(ctx, time.Duration(sc.Timeout))
-	defer cancel()
-
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
 	var (
 		m       *Manifest
 		changed bool
@@ -112,9 +129,35 @@ func (r *Runner) Run(ctx context.Context, job, trigger string) (err error) {
 		}
 		r.finish(job, trigger, start, m, changed, err)
 	}()
-	log.Info("run started", "location", sc.Location)
-	m, changed, err = r.run(ctx, job, sc)
+	m, changed, err = body(ctx)
 	return err
+}
+
+// Sources lists the sources whose snapshots are published: the enabled
+// sources of the configuration, and the sources it does not name that
+// palermo ingest stored (shown with the location "ingested").
+func (r *Runner) Sources() []string {
+	out := r.Config.EnabledSources()
+	for _, name := range sources.Names() {
+		if _, configured := r.Config.Sources[name]; configured {
+			continue
+		}
+		if _, err := r.Store.Current(name); err == nil {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Location is where a source's job reads from, as users are shown it:
+// with credentials redacted, and "ingested" for a source only ingested.
+func (r *Runner) Location(source string) string {
+	sc, ok := r.Config.Sources[source]
+	if !ok {
+		return LocationIngested
+	}
+	return sources.RedactLocation(sc.Location)
 }
 
 // run fetches, parses and stores one source; changed is false when the
@@ -124,8 +167,18 @@ func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (m *Manif
 	if !ok {
 		return nil, false, fmt.Errorf("job %s: no such source", job)
 	}
+	if spec.Stream != nil && sources.IsLocalPath(sc.Location) {
+		// A local file of a streaming source is parsed as palermo ingest
+		// parses it: batch by batch from the file, never whole in memory.
+		m, err = r.streamFiles(ctx, spec, []string{sc.Location}, sc.QuarantineMaxShare, IngestOptions{})
+		if err != nil {
+			return nil, false, fmt.Errorf("parse %s: %w", job, err)
+		}
+		return m, true, nil
+	}
 	f := *r.Fetcher
 	f.AllowRedirectHosts = sc.AllowRedirectHosts
+	f.MaxBytes = sc.MaxBytes.OrDefault()
 	res, err := f.FetchResult(ctx, spec, sc.Location)
 	if err != nil {
 		return nil, false, err
@@ -139,6 +192,13 @@ func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (m *Manif
 		}
 	}
 	prov := res.Provenance
+	if spec.Stream != nil {
+		m, err = r.streamBytes(ctx, spec, inputName(prov), res.Data, prov, sc.QuarantineMaxShare)
+		if err != nil {
+			return nil, false, fmt.Errorf("parse %s: %w", job, err)
+		}
+		return m, true, nil
+	}
 	out, err := sources.ParseChecked(ctx, spec, sources.Input{Name: inputName(prov), Data: res.Data, Provenance: prov, Mem: memory.NewGoAllocator()}, sc.QuarantineMaxShare)
 	if err != nil {
 		var qe *sources.QuarantineError
@@ -150,6 +210,9 @@ func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (m *Manif
 	defer out.Release()
 	if err := r.checkJumps(ctx, spec, out); err != nil {
 		return nil, false, fmt.Errorf("%s: %w", job, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, false, err // cancelled after the parse: store nothing
 	}
 	m, err = r.Store.Write(ctx, job, out)
 	return m, err == nil, err

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,8 +10,10 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
+	"github.com/palermo-project/palermo/internal/dirlock"
 	"github.com/palermo-project/palermo/internal/fsutil"
 )
 
@@ -44,10 +47,36 @@ type RunRecord struct {
 
 // State persists job states (state/jobs.json, replaced atomically) and the
 // run history (state/runs.jsonl, appended and fsynced) under the data dir.
+//
+// Several processes may share a data directory (serve, and an ingest or run
+// started beside it): an update holds an flock(2) on state/jobs.lock, reads
+// jobs.json afresh, changes one job and writes the file back, so no
+// process's update overwrites another's; reads pick up what other
+// processes wrote whenever the file has changed.
 type State struct {
 	dir  string
 	mu   sync.Mutex
 	jobs map[string]*JobState
+	seen fileStamp // of the jobs.json last read
+}
+
+// fileStamp tells whether a file changed since it was read.
+type fileStamp struct {
+	mod  time.Time
+	size int64
+	ino  uint64
+}
+
+func stamp(path string) (fileStamp, bool) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}, false
+	}
+	fs := fileStamp{mod: st.ModTime(), size: st.Size()}
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		fs.ino = sys.Ino
+	}
+	return fs, true
 }
 
 // OpenState loads the persisted state, if any, from dataDir.
@@ -57,27 +86,50 @@ func OpenState(dataDir string) (*State, error) {
 		return nil, fmt.Errorf("state: %w", err)
 	}
 	st := &State{dir: dir, jobs: map[string]*JobState{}}
-	b, err := os.ReadFile(filepath.Join(dir, "jobs.json"))
-	if errors.Is(err, os.ErrNotExist) {
-		return st, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
-	}
-	var jobs []*JobState
-	if err := json.Unmarshal(b, &jobs); err != nil {
-		return nil, fmt.Errorf("state: %s: %w", filepath.Join(dir, "jobs.json"), err)
-	}
-	for _, j := range jobs {
-		st.jobs[j.Name] = j
+	if err := st.reload(true); err != nil {
+		return nil, err
 	}
 	return st, nil
 }
 
-// Job returns a copy of the state of job name (zero if never run).
+func (s *State) jobsPath() string { return filepath.Join(s.dir, "jobs.json") }
+
+// reload reads jobs.json when it changed since it was last read (always
+// when force is set). Called with s.mu held, or before s is shared.
+func (s *State) reload(force bool) error {
+	path := s.jobsPath()
+	now, ok := stamp(path)
+	if !ok {
+		return nil // not written yet, or gone: keep what is known
+	}
+	if !force && now == s.seen {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	var jobs []*JobState
+	if err := json.Unmarshal(b, &jobs); err != nil {
+		return fmt.Errorf("state: %s: %w", path, err)
+	}
+	s.jobs = map[string]*JobState{}
+	for _, j := range jobs {
+		s.jobs[j.Name] = j
+	}
+	s.seen = now
+	return nil
+}
+
+// Job returns a copy of the state of job name (zero if never run), as the
+// last write of any process left it.
 func (s *State) Job(name string) JobState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	_ = s.reload(false) // a torn or unreadable file keeps the last good read
 	if j, ok := s.jobs[name]; ok {
 		c := *j
 		return c
@@ -85,10 +137,19 @@ func (s *State) Job(name string) JobState {
 	return JobState{Name: name}
 }
 
-// Update changes the state of one job and persists all job states.
+// Update changes the state of one job and persists all job states, on top
+// of what other processes wrote.
 func (s *State) Update(name string, fn func(*JobState)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	l, err := dirlock.Acquire(context.Background(), s.dir, "jobs.lock", dirlock.Command(), nil)
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	defer l.Unlock()
+	if err := s.reload(true); err != nil {
+		return err
+	}
 	j, ok := s.jobs[name]
 	if !ok {
 		j = &JobState{Name: name}
@@ -104,7 +165,11 @@ func (s *State) Update(name string, fn func(*JobState)) error {
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(filepath.Join(s.dir, "jobs.json"), b)
+	if err := WriteFileAtomic(s.jobsPath(), b); err != nil {
+		return err
+	}
+	s.seen, _ = stamp(s.jobsPath())
+	return nil
 }
 
 // Append adds one run to the history.

@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/palermo-project/palermo/internal/dirlock"
 	"github.com/palermo-project/palermo/internal/fsutil"
 	"github.com/palermo-project/palermo/sources"
 )
@@ -39,8 +40,15 @@ import (
 type Store struct {
 	dir string
 	mem memory.Allocator
-	mu  sync.Mutex // serialises writers; readers need no lock
+	mu  sync.Mutex // serialises this process's writers; readers need no lock
 	now func() time.Time
+	// LockWait bounds how long a write waits for another process that
+	// writes the same data directory (see LockFile); 0 waits as long as the
+	// write's context allows.
+	LockWait time.Duration
+	// OnLockWait, when set, is told once per write that another process
+	// holds the data directory, and which.
+	OnLockWait func(dirlock.Holder)
 	// openFile creates the files of a new generation; tests swap it to
 	// inject disk-full and permission errors.
 	openFile func(name string, flag int, perm os.FileMode) (*os.File, error)
@@ -57,6 +65,13 @@ type Manifest struct {
 	// positioned problems are in quarantine.txt beside the tables.
 	Quarantined int64 `json:"quarantined,omitempty"`
 }
+
+// LockFile is the file in the data directory whose flock(2) makes one
+// process at a time its writer: every snapshot write holds it from the
+// temporary directory to the swap of CURRENT and the removal of old
+// generations, so no writer removes another's files and CURRENT never
+// names a generation another writer removed.
+const LockFile = ".palermo.lock"
 
 // ErrNoSnapshot means a source has never been stored successfully.
 var ErrNoSnapshot = errors.New("no snapshot stored yet")
@@ -76,10 +91,29 @@ func (s *Store) Dir() string { return s.dir }
 
 func (s *Store) sourceDir(source string) string { return filepath.Join(s.dir, "snapshots", source) }
 
+// lock takes this process's writer mutex and the data directory's lock.
+func (s *Store) lock(ctx context.Context) (unlock func(), err error) {
+	s.mu.Lock()
+	lctx, cancel := ctx, context.CancelFunc(func() {})
+	if s.LockWait > 0 {
+		lctx, cancel = context.WithTimeout(ctx, s.LockWait)
+	}
+	defer cancel()
+	l, err := dirlock.Acquire(lctx, s.dir, LockFile, dirlock.Command(), s.OnLockWait)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("store: the data directory %w", err)
+	}
+	return func() { l.Unlock(); s.mu.Unlock() }, nil
+}
+
 // Write stores out as the new snapshot of source, all or nothing.
 func (s *Store) Write(ctx context.Context, source string, out *sources.Output) (*Manifest, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	tmp, m, err := s.begin(source, out.Provenance)
 	if err != nil {
 		return nil, err
@@ -112,6 +146,12 @@ func (s *Store) begin(source string, prov sources.Provenance) (string, *Manifest
 	gen := now.Format("20060102T150405.000000000Z")
 	tmp, err := os.MkdirTemp(sdir, ".tmp-"+gen+"-")
 	if err != nil {
+		return "", nil, fmt.Errorf("store %s: %w", source, err)
+	}
+	// MkdirTemp makes the directory 0700; a generation is as readable as
+	// the rest of the data directory.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
 		return "", nil, fmt.Errorf("store %s: %w", source, err)
 	}
 	return tmp, &Manifest{Source: source, Generation: gen, WrittenAt: now, Provenance: prov, Rows: map[string]int64{}}, nil
@@ -169,8 +209,11 @@ func (s *Store) commit(source, tmp string, m *Manifest, out *sources.Output) (*M
 // rows it left out listed in quarantine.txt.
 func (s *Store) WriteStream(ctx context.Context, source, table string, schema *arrow.Schema,
 	produce func(write func(arrow.RecordBatch) error) (*sources.StreamResult, sources.Provenance, error)) (*Manifest, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	tmp, m, err := s.begin(source, sources.Provenance{})
 	if err != nil {
 		return nil, err
@@ -342,7 +385,15 @@ func (c *closingReader) Release() {
 	c.file.Close()
 }
 
-func (s *Store) openParquet(ctx context.Context, path string) (array.RecordReader, error) {
+func (s *Store) openParquet(ctx context.Context, path string) (rr array.RecordReader, err error) {
+	err = sources.Guard(func() error {
+		rr, err = s.openParquetUnguarded(ctx, path)
+		return err
+	})
+	return rr, err
+}
+
+func (s *Store) openParquetUnguarded(ctx context.Context, path string) (array.RecordReader, error) {
 	f, err := file.OpenParquetFile(path, false, file.WithReadProps(parquet.NewReaderProperties(s.mem)))
 	if err != nil {
 		return nil, err
@@ -360,13 +411,17 @@ func (s *Store) openParquet(ctx context.Context, path string) (array.RecordReade
 	return &closingReader{RecordReader: rr, file: f}, nil
 }
 
-func (s *Store) readParquet(ctx context.Context, path string) (arrow.Table, error) {
+func (s *Store) readParquet(ctx context.Context, path string) (t arrow.Table, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return pqarrow.ReadTable(ctx, f, parquet.NewReaderProperties(s.mem), pqarrow.ArrowReadProperties{}, s.mem)
+	err = sources.Guard(func() error {
+		t, err = pqarrow.ReadTable(ctx, f, parquet.NewReaderProperties(s.mem), pqarrow.ArrowReadProperties{}, s.mem)
+		return err
+	})
+	return t, err
 }
 
 // WriteFileAtomic replaces path with data through a fsynced temporary file

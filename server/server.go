@@ -169,12 +169,19 @@ func acceptsGzip(h string) bool {
 func (s *Server) NotReady() []string {
 	var missing []string
 	snap := s.Publisher.Snapshot()
-	for _, job := range s.Runner.Config.EnabledSources() {
+	lastErr := s.Publisher.LastError()
+	for _, job := range s.Runner.Sources() {
 		if _, err := s.Runner.Store.Current(job); err != nil {
 			missing = append(missing, job)
 			continue
 		}
-		if !snap.Includes(job) {
+		switch {
+		case snap.Includes(job):
+		case snap != nil && snap.Unreadable[job] != "":
+			missing = append(missing, "a readable snapshot of "+job+" ("+snap.Unreadable[job]+")")
+		case lastErr != nil:
+			missing = append(missing, "indicators from "+job+" (the last recompute failed: "+lastErr.Error()+")")
+		default:
 			missing = append(missing, "indicators from "+job)
 		}
 	}
@@ -301,9 +308,12 @@ type jobView struct {
 func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 	cfg := s.Runner.Config
 	var jobs []jobView
-	for _, name := range cfg.EnabledSources() {
-		sc := cfg.Sources[name]
-		jv := jobView{Name: name, Schedule: sc.Schedule, Location: sc.Location, State: s.Runner.State.Job(name), Running: s.Runner.Running(name)}
+	for _, name := range s.Runner.Sources() {
+		sc, configured := cfg.Sources[name]
+		if !configured {
+			sc.Schedule = "none (ingested)"
+		}
+		jv := jobView{Name: name, Schedule: sc.Schedule, Location: s.Runner.Location(name), State: s.Runner.State.Job(name), Running: s.Runner.Running(name)}
 		if s.Scheduler != nil {
 			jv.Next = s.Scheduler.Next(name)
 		}
@@ -311,11 +321,16 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		jv.HasSnapshot = err == nil
 		jobs = append(jobs, jv)
 	}
+	var problem string
+	if err := s.Publisher.LastError(); err != nil {
+		problem = err.Error()
+	}
 	data := struct {
 		Jobs     []jobView
 		Snapshot *metrics.Snapshot
 		NotReady []string
-	}{jobs, s.Publisher.Snapshot(), s.NotReady()}
+		Problem  string
+	}{jobs, s.Publisher.Snapshot(), s.NotReady(), problem}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := landingTmpl.Execute(w, data); err != nil {
 		s.Log.Error("landing page", "err", err)

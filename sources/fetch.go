@@ -116,13 +116,30 @@ func (f *Fetcher) now() time.Time {
 	return time.Now()
 }
 
-func (f *Fetcher) readFile(path string) ([]byte, error) {
+func (f *Fetcher) readFile(path string) ([]byte, error) { return ReadFileLimited(path, f.MaxBytes) }
+
+// IsLocalPath reports whether a location is a file on this machine, not
+// a URL or the embedded snapshot.
+func IsLocalPath(location string) bool {
+	return location != "" && location != LocationEmbedded &&
+		!strings.HasPrefix(location, "http://") && !strings.HasPrefix(location, "https://")
+}
+
+// ReadFileLimited reads a local file, refusing one larger than max bytes
+// (DefaultMaxBytes when max is 0) before reading it.
+func ReadFileLimited(path string, max int64) ([]byte, error) {
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
 	fh, err := os.Open(filepath.Clean(path))
 	if err != nil {
 		return nil, err
 	}
 	defer fh.Close()
-	return readLimited(fh, f.MaxBytes)
+	if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > max {
+		return nil, fmt.Errorf("%w: the file has %d bytes, the limit is %d (max_bytes)", ErrTooLarge, st.Size(), max)
+	}
+	return readLimited(fh, max)
 }
 
 // ErrTooLarge is returned when a body or file exceeds the fetcher's limit.

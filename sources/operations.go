@@ -86,7 +86,7 @@ func parseOperations(ctx context.Context, in Input) (*Output, error) {
 			release()
 			return nil, err
 		}
-		rec, err := concatBatches(in.Mem, OperationsSchema, batches)
+		rec, err := ConcatBatches(in.Mem, OperationsSchema, batches)
 		release()
 		if err != nil {
 			return nil, err
@@ -96,8 +96,9 @@ func parseOperations(ctx context.Context, in Input) (*Output, error) {
 	}
 }
 
-// concatBatches joins record batches of one schema into one.
-func concatBatches(mem memory.Allocator, schema *arrow.Schema, batches []arrow.RecordBatch) (arrow.RecordBatch, error) {
+// ConcatBatches joins record batches of one schema into one (an empty
+// batch of the schema when there are none).
+func ConcatBatches(mem memory.Allocator, schema *arrow.Schema, batches []arrow.RecordBatch) (arrow.RecordBatch, error) {
 	if len(batches) == 1 {
 		batches[0].Retain()
 		return batches[0], nil
@@ -118,6 +119,9 @@ func concatBatches(mem memory.Allocator, schema *arrow.Schema, batches []arrow.R
 		}
 		a, err := array.Concatenate(parts, mem)
 		if err != nil {
+			for _, done := range cols[:c] {
+				done.Release()
+			}
 			return nil, err
 		}
 		cols[c] = a

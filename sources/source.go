@@ -6,8 +6,10 @@ package sources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"sync"
 	"time"
@@ -235,4 +237,53 @@ func Names() []string {
 		out = append(out, s.Name)
 	}
 	return out
+}
+
+// ValidateFile checks one local file against a source without storing
+// anything and returns the rows of each table. A streaming source reads the
+// file batch by batch (a second pass names repeated keys at their lines);
+// the others read it whole, refusing a file over maxBytes.
+func ValidateFile(ctx context.Context, spec *Spec, file string, maxBytes int64) (map[string]int64, error) {
+	rows := map[string]int64{}
+	if spec.Stream == nil {
+		data, err := ReadFileLimited(file, maxBytes)
+		if err != nil {
+			return nil, err
+		}
+		out, err := ParseChecked(ctx, spec, Input{Name: file, Data: data, Mem: memory.NewGoAllocator()}, 0)
+		if err != nil {
+			return nil, err
+		}
+		defer out.Release()
+		for t, b := range out.Tables {
+			rows[t] = b.NumRows()
+		}
+		return rows, nil
+	}
+	var repeats map[int]int
+	for {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, err
+		}
+		var n int64
+		res, err := spec.Stream(ctx, StreamInput{Name: file, R: f, Repeats: repeats}, func(rec arrow.RecordBatch) error {
+			n += rec.NumRows()
+			return nil
+		})
+		f.Close()
+		var rep *RepeatedKeysError
+		if errors.As(err, &rep) && repeats == nil {
+			repeats = rep.Lines
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := res.Check(0); err != nil {
+			return nil, err
+		}
+		rows[spec.Tables[0]] = n
+		return rows, nil
+	}
 }

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -28,22 +29,29 @@ func (ts *TableSet) Has(table string) bool {
 }
 
 // EachBatch calls fn with the record batches of a table in order; a table
-// the set lacks yields none.
+// the set lacks yields none. A stored file that its decoder cannot read
+// (damaged on disk) is an error, never a panic.
 func (ts *TableSet) EachBatch(ctx context.Context, table string, fn func(arrow.RecordBatch) error) error {
 	var rr array.RecordReader
 	if t, ok := ts.Tables[table]; ok {
 		tr := array.NewTableReader(t, 1<<16)
 		rr = tr
 	} else if open, ok := ts.Open[table]; ok {
-		var err error
-		if rr, err = open(ctx); err != nil {
+		if err := Guard(func() (err error) { rr, err = open(ctx); return err }); err != nil {
 			return err
 		}
 	} else {
 		return nil
 	}
 	defer rr.Release()
-	for rr.Next() {
+	for {
+		var more bool
+		if err := Guard(func() error { more = rr.Next(); return nil }); err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -52,6 +60,18 @@ func (ts *TableSet) EachBatch(ctx context.Context, table string, fn func(arrow.R
 		}
 	}
 	return rr.Err()
+}
+
+// Guard runs fn, turning a panic inside it into an error. It stands at the
+// boundary of third-party decoders (Parquet, Arrow), which panic on some
+// damaged inputs instead of returning an error.
+func Guard(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("damaged data: the decoder failed: %v", p)
+		}
+	}()
+	return fn()
 }
 
 // Release frees the tables held in memory.

@@ -55,7 +55,7 @@ func newApp(configPath, dataDir string, log *slog.Logger) (*app, error) {
 // load reads the current snapshot of every enabled source that has one.
 func (a *app) load(ctx context.Context) ([]*sources.TableSet, error) {
 	var sets []*sources.TableSet
-	for _, name := range a.cfg.EnabledSources() {
+	for _, name := range a.runner.Sources() {
 		ts, err := a.store.Open(name)
 		if errors.Is(err, pipeline.ErrNoSnapshot) {
 			continue
@@ -92,15 +92,13 @@ func writeExportDir(dir string, snap *metrics.Snapshot) error {
 // recomputeAfterStore recomputes the indicators after each stored snapshot.
 func (a *app) recomputeAfterStore() {
 	a.runner.OnStored = func(ctx context.Context, source string) {
-		if _, err := a.pub.Recompute(ctx); err != nil {
-			a.log.Error("indicators not recomputed; the previous ones stay published", "after", source, "err", err)
-		}
+		a.pub.Recompute(ctx) // the publisher logs a failure and keeps what it published
 	}
 }
 
 // hasSnapshots reports whether any enabled source has a stored snapshot.
 func (a *app) hasSnapshots() bool {
-	for _, name := range a.cfg.EnabledSources() {
+	for _, name := range a.runner.Sources() {
 		if _, err := a.store.Current(name); err == nil {
 			return true
 		}

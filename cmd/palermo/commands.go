@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/csv"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,13 +15,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/pipeline"
@@ -144,19 +141,27 @@ previous snapshot. Exits 0 when every job succeeded, 1 when any failed.`, stderr
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	runErr := a.runner.RunAll(ctx, jobs, "manual")
+	var recomputeErr error
 	if a.hasSnapshots() {
-		snap, err := a.pub.Recompute(ctx)
-		if err != nil {
-			return err
+		var snap *metrics.Snapshot
+		snap, recomputeErr = a.pub.Recompute(ctx)
+		if snap != nil {
+			fmt.Fprintf(stdout, "%d indicator rows computed\n", len(snap.Rows))
 		}
-		fmt.Fprintf(stdout, "%d indicator rows written to %s\n", len(snap.Rows), filepath.Join(a.cfg.DataDir, "exports"))
 	}
+	// Every job's error is printed, and the recompute's after them.
 	if runErr != nil {
 		for _, line := range strings.Split(runErr.Error(), "\n") {
 			fmt.Fprintln(stderr, line)
 		}
+	}
+	if recomputeErr != nil {
+		fmt.Fprintln(stderr, recomputeErr)
+	}
+	if runErr != nil || recomputeErr != nil {
 		return errFailed
 	}
+	fmt.Fprintf(stdout, "exports written to %s\n", filepath.Join(a.cfg.DataDir, "exports"))
 	return nil
 }
 
@@ -183,30 +188,35 @@ reported as FILE:LINE:COL: message and nothing is stored.`, stderr)
 	if !ok {
 		return fmt.Errorf("--source %s: unknown; known: %s", *source, strings.Join(sources.Names(), ", "))
 	}
-	ctx := context.Background()
-	maxShare := a.cfg.Sources[spec.Name].QuarantineMaxShare
-	var m *pipeline.Manifest
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
 	var fold *metrics.OperationsFold
-	if spec.Stream != nil {
-		// Streamed: memory follows the batch size, not the file.
-		if m, fold, err = streamIngest(ctx, a, spec, fs.Args(), maxShare, stderr); err != nil {
-			if len(sources.Positions(err)) > 0 {
-				printErrors(stderr, strings.Join(fs.Args(), " "), err)
-				return errFailed
-			}
-			return err
-		}
-	} else {
-		out, err := parseFiles(ctx, spec, fs.Args(), maxShare, stderr)
-		if err != nil {
-			return err
-		}
-		defer out.Release()
-		if m, err = a.store.Write(ctx, spec.Name, out); err != nil {
-			return err
+	opts := pipeline.IngestOptions{Progress: func(done *atomic.Int64, total int64, rows *atomic.Int64) func() {
+		return showProgress(stderr, done, total, rows)
+	}}
+	if len(spec.Tables) == 1 && spec.Tables[0] == sources.TableOperations {
+		// The operations are folded into the indicators' sums as they are
+		// stored, so that the recompute after the ingest need not read
+		// them back.
+		opts.Observer = func() func(arrow.RecordBatch) error {
+			fold = metrics.NewOperationsFold(spec.Name, a.pub.Catalogue)
+			return fold.Add
 		}
 	}
-	_ = a.state.Update(spec.Name, func(j *pipeline.JobState) { j.Rows = m.Rows; j.LastSuccess = m.WrittenAt })
+	m, err := a.runner.Ingest(ctx, spec.Name, fs.Args(), opts)
+	if err != nil {
+		var fe pipeline.FileErrors
+		if errors.As(err, &fe) {
+			fmt.Fprintln(stderr, fe.Error())
+			return errFailed
+		}
+		return err
+	}
+	if fold != nil && spec.Stream != nil {
+		fold.Generation = m.Generation
+	} else {
+		fold = nil
+	}
 	var counts []string
 	for _, t := range spec.Tables {
 		counts = append(counts, fmt.Sprintf("%s %d rows", t, m.Rows[t]))
@@ -218,122 +228,9 @@ reported as FILE:LINE:COL: message and nothing is stored.`, stderr)
 	return nil
 }
 
-// parseFiles parses every file with the source's parser, prints positioned
-// errors to stderr, and joins the tables of all files.
-func parseFiles(ctx context.Context, spec *sources.Spec, files []string, maxShare float64, stderr io.Writer) (*sources.Output, error) {
-	var (
-		outs   []*sources.Output
-		failed bool
-		hash   = sha256.New()
-		size   int64
-	)
-	release := func() {
-		for _, o := range outs {
-			o.Release()
-		}
-	}
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", file, err)
-			failed = true
-			continue
-		}
-		hash.Write(data)
-		size += int64(len(data))
-		out, err := sources.ParseChecked(ctx, spec, sources.Input{Name: file, Data: data, Mem: memory.NewGoAllocator()}, maxShare)
-		if err != nil {
-			printErrors(stderr, file, err)
-			failed = true
-			continue
-		}
-		outs = append(outs, out)
-	}
-	if failed {
-		release()
-		return nil, errFailed
-	}
-	defer release()
-	abs := make([]string, len(files))
-	for i, f := range files {
-		abs[i], _ = filepath.Abs(f)
-	}
-	prov := sources.Provenance{Origin: spec.Origin, Location: strings.Join(abs, " "), RetrievedAt: time.Now().UTC(),
-		SHA256: hex.EncodeToString(hash.Sum(nil)), Bytes: size}
-	joined := &sources.Output{Tables: map[string]arrow.RecordBatch{}, Provenance: prov}
-	for _, o := range outs {
-		joined.RowsRead += o.RowsRead
-		joined.QuarantinedRows += o.QuarantinedRows
-		joined.Quarantine = append(joined.Quarantine, o.Quarantine...)
-	}
-	for _, table := range spec.Tables {
-		var batches []arrow.RecordBatch
-		for _, o := range outs {
-			if b, ok := o.Tables[table]; ok {
-				batches = append(batches, b)
-			}
-		}
-		b, err := concatBatches(batches)
-		if err != nil {
-			joined.Release()
-			return nil, err
-		}
-		if b != nil {
-			joined.Tables[table] = b
-		}
-	}
-	return joined, nil
-}
-
-// concatBatches joins record batches of one schema into one.
-func concatBatches(batches []arrow.RecordBatch) (arrow.RecordBatch, error) {
-	switch len(batches) {
-	case 0:
-		return nil, nil
-	case 1:
-		batches[0].Retain()
-		return batches[0], nil
-	}
-	schema := batches[0].Schema()
-	cols := make([]arrow.Array, schema.NumFields())
-	var rows int64
-	for i := range cols {
-		parts := make([]arrow.Array, len(batches))
-		for j, b := range batches {
-			parts[j] = b.Column(i)
-		}
-		c, err := array.Concatenate(parts, memory.NewGoAllocator())
-		if err != nil {
-			for _, done := range cols[:i] {
-				done.Release()
-			}
-			return nil, err
-		}
-		cols[i] = c
-	}
-	for _, b := range batches {
-		rows += b.NumRows()
-	}
-	rec := array.NewRecordBatch(schema, cols, rows)
-	for _, c := range cols {
-		c.Release()
-	}
-	return rec, nil
-}
-
 // printErrors prints positioned errors one per line, or the error itself.
 func printErrors(w io.Writer, file string, err error) {
-	if pos := sources.Positions(err); len(pos) > 0 {
-		for _, p := range pos {
-			fmt.Fprintln(w, p.Error())
-		}
-		var qe *sources.QuarantineError
-		if errors.As(err, &qe) && qe.Rows > int64(len(pos)) {
-			fmt.Fprintf(w, "%s: %d rows failed validation in all; the first %d are listed\n", file, qe.Rows, len(pos))
-		}
-		return
-	}
-	fmt.Fprintf(w, "%s: %v\n", file, err)
+	fmt.Fprintln(w, pipeline.DescribeError(file, err))
 }
 
 func cmdValidate(args []string, stdout, stderr io.Writer) error {
@@ -342,6 +239,7 @@ Checks files against a source's schema without storing anything. Prints
 FILE:LINE:COL: message for each problem on stderr and exits 1; prints
 FILE: ok with the row counts and exits 0 when every file is clean.`, stderr)
 	source := fs.String("source", "", "source name (see palermo sources)")
+	maxBytes := fs.Int64("max-bytes", sources.DefaultMaxBytes, "refuse a file larger than this many bytes (streamed sources read files of any size)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -353,15 +251,11 @@ FILE: ok with the row counts and exits 0 when every file is clean.`, stderr)
 	if !ok {
 		return fmt.Errorf("--source %s: unknown; known: %s", *source, strings.Join(sources.Names(), ", "))
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
 	failed := false
 	for _, file := range fs.Args() {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			fmt.Fprintf(stderr, "%s: %v\n", file, err)
-			failed = true
-			continue
-		}
-		out, err := sources.ParseChecked(context.Background(), spec, sources.Input{Name: file, Data: data, Mem: memory.NewGoAllocator()}, 0)
+		rows, err := sources.ValidateFile(ctx, spec, file, *maxBytes)
 		if err != nil {
 			printErrors(stderr, file, err)
 			failed = true
@@ -369,9 +263,8 @@ FILE: ok with the row counts and exits 0 when every file is clean.`, stderr)
 		}
 		var counts []string
 		for _, t := range spec.Tables {
-			counts = append(counts, fmt.Sprintf("%s %d rows", t, out.Rows(t)))
+			counts = append(counts, fmt.Sprintf("%s %d rows", t, rows[t]))
 		}
-		out.Release()
 		fmt.Fprintf(stdout, "%s: ok (%s)\n", file, strings.Join(counts, ", "))
 	}
 	if failed {
