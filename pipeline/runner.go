@@ -50,11 +50,12 @@ type Runner struct {
 // BeginBatch defers OnStored until EndBatch.
 func (r *Runner) BeginBatch() { r.batching.Store(true) }
 
-// EndBatch calls OnStored once if any job of the batch stored a snapshot.
-func (r *Runner) EndBatch() {
+// EndBatch calls OnStored once if any job of the batch stored a snapshot,
+// unless ctx has ended (a shutdown does not wait for a recompute).
+func (r *Runner) EndBatch(ctx context.Context) {
 	r.batching.Store(false)
-	if r.pending.Swap(false) && r.OnStored != nil {
-		r.OnStored(context.Background(), "batch")
+	if r.pending.Swap(false) && r.OnStored != nil && ctx.Err() == nil {
+		r.OnStored(ctx, "batch")
 	}
 }
 
@@ -122,12 +123,13 @@ func (r *Runner) execute(ctx context.Context, job, trigger string, timeout time.
 		m       *Manifest
 		changed bool
 	)
+	parent := ctx
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("job panicked", "panic", p, "stack", string(debug.Stack()))
 			err = fmt.Errorf("job %s panicked: %v", job, p)
 		}
-		r.finish(job, trigger, start, m, changed, err)
+		r.finish(parent, job, trigger, start, m, changed, err)
 	}()
 	m, changed, err = body(ctx)
 	return err
@@ -226,9 +228,19 @@ func inputName(p sources.Provenance) string {
 	return p.Location
 }
 
-func (r *Runner) finish(job, trigger string, start time.Time, m *Manifest, changed bool, err error) {
+func (r *Runner) finish(ctx context.Context, job, trigger string, start time.Time, m *Manifest, changed bool, err error) {
 	dur := r.now().Sub(start).Seconds()
 	rec := RunRecord{Job: job, Trigger: trigger, Start: start.UTC(), Duration: dur, Success: err == nil}
+	if err != nil && ctx.Err() != nil {
+		// Cancelled from outside (a shutdown): the run neither failed nor
+		// succeeded, and the job's health stays what its last real run said.
+		rec.Error = "cancelled: " + context.Cause(ctx).Error()
+		if herr := r.State.Append(rec); herr != nil {
+			r.Log.Error("cannot record run history", "job", job, "err", herr)
+		}
+		r.Log.Info("run cancelled; the previous snapshot stays in use", "job", job, "trigger", trigger, "duration_seconds", dur)
+		return
+	}
 	if err != nil {
 		rec.Error = err.Error()
 	}
@@ -263,7 +275,7 @@ func (r *Runner) finish(job, trigger string, start time.Time, m *Manifest, chang
 			r.pending.Store(true)
 			return
 		}
-		r.OnStored(context.Background(), job)
+		r.OnStored(ctx, job)
 	}
 }
 

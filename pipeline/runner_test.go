@@ -168,7 +168,9 @@ func TestRunnerNoOverlap(t *testing.T) {
 }
 
 // TestSchedulerStopCancelsRunning: shutdown cancels a running job through
-// its context and returns once it has stopped.
+// its context and returns once it has stopped. The cancelled run is in the
+// history, but is not a failure: the job's health stays what its last real
+// run said (a restart must not fire PalermoJobFailing).
 func TestSchedulerStopCancelsRunning(t *testing.T) {
 	r := newTestRunner(t, "sources:\n  test_block: {}\n")
 	s, err := NewScheduler(r, quietLog())
@@ -183,8 +185,12 @@ func TestSchedulerStopCancelsRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := r.State.Job("test_block")
-	if j.Runs != 1 || j.LastRunSuccess || !strings.Contains(j.LastError, "context canceled") {
-		t.Fatalf("state after shutdown = %+v", j)
+	if j.Runs != 0 || j.Failures != 0 {
+		t.Fatalf("state after shutdown = %+v, want the cancelled run not counted", j)
+	}
+	hist, _ := r.State.History(0)
+	if len(hist) != 1 || hist[0].Success || !strings.Contains(hist[0].Error, "cancelled: context canceled") {
+		t.Fatalf("history after shutdown = %+v", hist)
 	}
 	if s.Next("test_block").IsZero() {
 		t.Fatal("no next run for a scheduled job")

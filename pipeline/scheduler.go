@@ -78,7 +78,7 @@ func (s *Scheduler) Start() {
 			defer s.wg.Done()
 			// One recompute after all start-up runs, not one after each.
 			s.runner.BeginBatch()
-			defer s.runner.EndBatch()
+			defer s.runner.EndBatch(s.ctx)
 			for _, j := range missing {
 				s.fire(j, "startup")
 			}

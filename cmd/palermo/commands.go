@@ -62,6 +62,7 @@ seconds on the embedded default. Endpoints: /metrics, /healthz, /readyz,
 	c.register(fs, true)
 	listen := fs.String("listen", "", "address to listen on (default: listen of the configuration, 127.0.0.1:9741)")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 30*time.Second, "how long running jobs get to stop on shutdown")
+	watch := fs.Duration("watch-interval", 2*time.Second, "how often to look for snapshots that another process (palermo run or ingest) stored; SIGHUP looks at once")
 	webConfig := fs.String("web.config.file", "", "exporter-toolkit web configuration file enabling TLS and basic auth (https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -96,6 +97,10 @@ seconds on the embedded default. Endpoints: /metrics, /healthz, /readyz,
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	sched.Start()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go a.follow(ctx, *watch, hup)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln, hs, *webConfig) }()
 	a.log.Info("palermo serving", "listen", ln.Addr().String(), "config", a.cfg.Path(), "data_dir", a.cfg.DataDir)
