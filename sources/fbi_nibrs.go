@@ -177,14 +177,7 @@ func nibrsState(file, key string, b *nibrsBundle) (string, error) {
 	return "", &PosError{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot tell the state of the tables in %q: no agencies.csv and no two-letter folder", key)}
 }
 
-func readZipFile(f *zip.File) ([]byte, error) {
-	rc, err := f.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return readLimited(rc, DefaultMaxBytes)
-}
+func readZipFile(f *zip.File) ([]byte, error) { return readZipEntry(f, DefaultMaxBytes) }
 
 func readNIBRSOffenseTypes(file string, f *zip.File) (map[string]string, error) {
 	data, err := readZipFile(f)

@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -11,6 +12,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,7 +80,8 @@ func (f *Fetcher) Fetch(ctx context.Context, spec *Spec, location string) ([]byt
 // FetchResult is Fetch that also says whether the publisher answered
 // "not modified" to a conditional request.
 func (f *Fetcher) FetchResult(ctx context.Context, spec *Spec, location string) (Result, error) {
-	prov := Provenance{Origin: spec.Origin, Location: location}
+	// What is recorded and shown never carries the location's credentials.
+	prov := Provenance{Origin: spec.Origin, Location: RedactLocation(location)}
 	var (
 		res Result
 		err error
@@ -100,7 +103,7 @@ func (f *Fetcher) FetchResult(ctx context.Context, spec *Spec, location string) 
 	}
 	if err != nil {
 		res.Provenance = prov
-		return res, fmt.Errorf("fetch %s from %s: %w", spec.Name, prov.Location, err)
+		return res, &redactedError{err: err, msg: RedactText(fmt.Sprintf("fetch %s from %s: %v", spec.Name, prov.Location, err), location)}
 	}
 	sum := sha256.Sum256(res.Data)
 	prov.SHA256 = hex.EncodeToString(sum[:])
@@ -136,27 +139,59 @@ func ReadFileLimited(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer fh.Close()
-	if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > max {
-		return nil, fmt.Errorf("%w: the file has %d bytes, the limit is %d (max_bytes)", ErrTooLarge, st.Size(), max)
+	size := int64(-1)
+	if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
+		if st.Size() > max {
+			return nil, fmt.Errorf("%w: the file has %d bytes, the limit is %d (max_bytes)", ErrTooLarge, st.Size(), max)
+		}
+		size = st.Size()
 	}
-	return readLimited(fh, max)
+	return readLimitedSized(fh, max, size)
 }
 
 // ErrTooLarge is returned when a body or file exceeds the fetcher's limit.
 var ErrTooLarge = errors.New("larger than the configured maximum size")
 
-func readLimited(r io.Reader, max int64) ([]byte, error) {
+// redactedError shows an error's text with credentials removed, and still
+// unwraps to it.
+type redactedError struct {
+	err error
+	msg string
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func readLimited(r io.Reader, max int64) ([]byte, error) { return readLimitedSized(r, max, -1) }
+
+// readLimitedSized reads at most max bytes of r; size, when known (a file's
+// size, a Content-Length), sizes the buffer once, so that reading a large
+// body does not cost two or three times its size in copies.
+func readLimitedSized(r io.Reader, max, size int64) ([]byte, error) {
 	if max <= 0 {
 		max = DefaultMaxBytes
 	}
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
+	if size < 0 || size > max {
+		size = min(max, 64<<10)
 	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%w (%d bytes)", ErrTooLarge, max)
+	buf := make([]byte, 0, size+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		room := buf[len(buf):min(cap(buf), int(max)+1)]
+		n, err := r.Read(room)
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > max {
+			return nil, fmt.Errorf("%w (%d bytes; max_bytes raises it)", ErrTooLarge, max)
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return data, nil
 }
 
 // statusError is a non-2xx answer; 5xx ones are worth another try.
@@ -182,6 +217,11 @@ func (f *Fetcher) fetchHTTP(ctx context.Context, source, url string) (Result, er
 			wait *= 2
 		}
 		res, err := f.get(ctx, url, cached)
+		if errors.Is(err, errCacheDamaged) {
+			cached = nil // ask for the whole body again, at once
+			attempt--
+			continue
+		}
 		if err == nil {
 			if !res.NotModified {
 				f.writeCache(source, url, res.Data, res.etag, res.lastModified)
@@ -201,8 +241,17 @@ func retryable(err error) bool {
 	if errors.As(err, &se) {
 		return se.code >= 500
 	}
+	var re *redirectError
+	if errors.As(err, &re) {
+		return false // a refused redirect or a loop answers the same next time
+	}
 	return !errors.Is(err, ErrTooLarge) && !errors.Is(err, context.Canceled)
 }
+
+// redirectError is a redirect palermo refuses to follow.
+type redirectError struct{ msg string }
+
+func (e *redirectError) Error() string { return e.msg }
 
 type httpResult struct {
 	Result
@@ -215,6 +264,9 @@ func (f *Fetcher) get(ctx context.Context, url string, cached *cacheEntry) (http
 		return httpResult{}, err
 	}
 	req.Header.Set("User-Agent", "palermo (+https://github.com/palermo-project/palermo)")
+	// Asked for here, gzip is not inflated by the transport behind palermo's
+	// back: palermo inflates it under its own limits.
+	req.Header.Set("Accept-Encoding", "gzip")
 	if cached != nil {
 		if cached.ETag != "" {
 			req.Header.Set("If-None-Match", cached.ETag)
@@ -223,7 +275,7 @@ func (f *Fetcher) get(ctx context.Context, url string, cached *cacheEntry) (http
 			req.Header.Set("If-Modified-Since", cached.LastModified)
 		}
 	}
-	resp, err := f.client(req.URL.Host).Do(req)
+	resp, err := f.client(req.URL).Do(req)
 	if err != nil {
 		return httpResult{}, err
 	}
@@ -232,6 +284,9 @@ func (f *Fetcher) get(ctx context.Context, url string, cached *cacheEntry) (http
 		data, err := os.ReadFile(cached.bodyPath)
 		if err != nil {
 			return httpResult{}, fmt.Errorf("304 Not Modified, but the cached body is unreadable: %w", err)
+		}
+		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != cached.SHA256 {
+			return httpResult{}, errCacheDamaged
 		}
 		return httpResult{Result: Result{Data: data, NotModified: true}, etag: cached.ETag, lastModified: cached.LastModified}, nil
 	}
@@ -242,24 +297,76 @@ func (f *Fetcher) get(ctx context.Context, url string, cached *cacheEntry) (http
 	if resp.ContentLength > 0 && f.MaxBytes > 0 && resp.ContentLength > f.MaxBytes {
 		return httpResult{}, fmt.Errorf("%w: server announces %d bytes", ErrTooLarge, resp.ContentLength)
 	}
-	data, err := readLimited(resp.Body, f.MaxBytes)
+	var body io.Reader = resp.Body
+	size := resp.ContentLength
+	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		raw := &countReader{r: resp.Body}
+		zr, err := gzip.NewReader(raw)
+		if err != nil {
+			return httpResult{}, fmt.Errorf("gzip body: %w", err)
+		}
+		defer zr.Close()
+		body, size = &ratioReader{r: zr, compressed: raw}, -1
+	default:
+		return httpResult{}, fmt.Errorf("the server answered with Content-Encoding %q, which palermo does not read", enc)
+	}
+	data, err := readLimitedSized(body, f.MaxBytes, size)
 	if err != nil {
 		return httpResult{}, err // a body cut short arrives here as unexpected EOF
 	}
 	return httpResult{Result: Result{Data: data}, etag: resp.Header.Get("ETag"), lastModified: resp.Header.Get("Last-Modified")}, nil
 }
 
+// errCacheDamaged is a cached body that no longer has the checksum it was
+// stored with; the fetch asks again, unconditionally.
+var errCacheDamaged = errors.New("the cached body does not match its checksum")
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// ratioReader fails once what it inflated exceeds MaxInflateRatio times
+// the compressed bytes read so far (a gzip bomb), whatever the total limit.
+type ratioReader struct {
+	r          io.Reader
+	compressed *countReader
+	n          int64
+}
+
+func (z *ratioReader) Read(p []byte) (int, error) {
+	n, err := z.r.Read(p)
+	z.n += int64(n)
+	if z.n > z.compressed.n*MaxInflateRatio+inflateAllowance {
+		return n, fmt.Errorf("gzip body: %w: it inflates more than %d times (%d bytes from %d)", ErrTooLarge, MaxInflateRatio, z.n, z.compressed.n)
+	}
+	return n, err
+}
+
 // client returns the HTTP client, refusing redirects to hosts other than
 // the configured URL's and the allowed ones.
-func (f *Fetcher) client(host string) *http.Client {
+func (f *Fetcher) client(origin *neturl.URL) *http.Client {
 	base := f.Client
 	if base == nil {
 		base = &http.Client{Timeout: 5 * time.Minute}
 	}
 	c := *base
+	host := origin.Host
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
+			return &redirectError{"stopped after 10 redirects"}
+		}
+		if req.URL.Scheme != "https" && via[len(via)-1].URL.Scheme == "https" {
+			return &redirectError{fmt.Sprintf("redirect from https to %s refused: the source must stay encrypted", req.URL.Scheme)}
 		}
 		if req.URL.Host == host {
 			return nil
@@ -269,17 +376,26 @@ func (f *Fetcher) client(host string) *http.Client {
 				return nil
 			}
 		}
-		return fmt.Errorf("redirect to %s refused: only %s (and allow_redirect_hosts) may serve this source", req.URL.Host, host)
+		return &redirectError{fmt.Sprintf("redirect to %s refused: only %s (and allow_redirect_hosts) may serve this source", req.URL.Host, host)}
 	}
 	return &c
 }
 
 // cacheEntry is the metadata of a cached body.
 type cacheEntry struct {
+	// URL is the location with its credentials redacted; URLHash, the
+	// sha256 of the whole location, tells whether the entry is for it.
 	URL          string `json:"url"`
+	URLHash      string `json:"url_sha256"`
 	ETag         string `json:"etag,omitempty"`
 	LastModified string `json:"last_modified,omitempty"`
+	SHA256       string `json:"sha256"` // of the body, checked before a 304 reuses it
 	bodyPath     string
+}
+
+func urlHash(url string) string {
+	sum := sha256.Sum256([]byte(url))
+	return hex.EncodeToString(sum[:])
 }
 
 func (f *Fetcher) cachePaths(source string) (meta, body string) {
@@ -297,7 +413,7 @@ func (f *Fetcher) readCache(source, url string) *cacheEntry {
 		return nil
 	}
 	var e cacheEntry
-	if json.Unmarshal(b, &e) != nil || e.URL != url {
+	if json.Unmarshal(b, &e) != nil || e.URLHash != urlHash(url) || e.SHA256 == "" {
 		return nil
 	}
 	if _, err := os.Stat(bodyPath); err != nil {
@@ -321,6 +437,7 @@ func (f *Fetcher) writeCache(source, url string, data []byte, etag, lastModified
 	if err := fsutil.WriteFileAtomic(bodyPath, data); err != nil {
 		return
 	}
-	b, _ := json.Marshal(cacheEntry{URL: url, ETag: etag, LastModified: lastModified})
+	sum := sha256.Sum256(data)
+	b, _ := json.Marshal(cacheEntry{URL: RedactLocation(url), URLHash: urlHash(url), ETag: etag, LastModified: lastModified, SHA256: hex.EncodeToString(sum[:])})
 	_ = fsutil.WriteFileAtomic(metaPath, b)
 }

@@ -199,12 +199,26 @@ func (ob *OperationsBuilder) Append(o Operation) {
 }
 
 // Reserve makes room for n more rows with strings as long as o's, so that
-// a large batch is not built by repeated doubling.
-func (ob *OperationsBuilder) Reserve(n int, o *Operation) {
-	for i, v := range [...]string{o.Source, o.OperationID, o.OperationName, o.Agency, o.Jurisdiction, o.Period, "", "", o.OperationType,
-		20: o.VictimsDefinition, 21: o.ArrestsDefinition, 22: o.SourceURL, 23: o.Notes} {
+// a large batch is not built by repeated doubling. maxBytes bounds the
+// string bytes reserved over all columns: the size of the input the rows
+// come from, which their strings cannot exceed (one long field in the
+// first row must not reserve its length n times over).
+func (ob *OperationsBuilder) Reserve(n int, o *Operation, maxBytes int) {
+	strs := [...]string{o.Source, o.OperationID, o.OperationName, o.Agency, o.Jurisdiction, o.Period, "", "", o.OperationType,
+		20: o.VictimsDefinition, 21: o.ArrestsDefinition, 22: o.SourceURL, 23: o.Notes}
+	var want [len(strs)]float64
+	total := 0.0
+	for i, v := range strs {
+		want[i] = float64(n) * float64(len(v)+len(v)/4)
+		total += want[i]
+	}
+	scale := 1.0
+	if total > float64(maxBytes) {
+		scale = float64(maxBytes) / total
+	}
+	for i := range strs {
 		if sb := ob.str[i]; sb != nil {
-			sb.reserve(n, n*(len(v)+len(v)/4))
+			sb.reserve(n, int(want[i]*scale))
 		}
 	}
 	for i := range ob.dates {

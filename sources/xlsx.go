@@ -17,10 +17,13 @@ import (
 // cached formula results. It reads every <row> of the sheet and ignores the
 // declared <dimension>, which publishers' tools often get wrong.
 
-// Limits on what decompression may produce, against zip bombs.
+// Limits on what decompression may produce, against zip bombs (each part
+// also inflates at most MaxInflateRatio times its compressed size).
 const (
-	xlsxMaxSheetBytes   = 2 << 30
-	xlsxMaxStringsBytes = 256 << 20
+	xlsxMaxSheetBytes   = 1 << 30
+	xlsxMaxStringsBytes = 64 << 20
+	xlsxMaxStrings      = 1 << 22 // shared strings a workbook may declare
+	xlsxMaxPartBytes    = 16 << 20
 	xlsxMaxColumns      = 16384 // the most a worksheet row can have
 )
 
@@ -54,10 +57,12 @@ func openXLSX(name string, data []byte) (*xlsxSheet, error) {
 	return &xlsxSheet{Name: sheetName, file: target, zr: zr, sst: sst}, nil
 }
 
-func openZipFile(zr *zip.Reader, name string) (io.ReadCloser, error) {
+// openZipFile opens a part of the workbook, failing once it inflates past
+// max bytes or MaxInflateRatio times its compressed size.
+func openZipFile(zr *zip.Reader, name string, max int64) (io.ReadCloser, error) {
 	for _, f := range zr.File {
 		if f.Name == name {
-			return f.Open()
+			return openZipEntry(f, max)
 		}
 	}
 	return nil, fmt.Errorf("workbook part %s is missing", name)
@@ -100,12 +105,12 @@ func firstSheet(zr *zip.Reader) (name, target string, err error) {
 }
 
 func decodePart(zr *zip.Reader, name string, v any) error {
-	rc, err := openZipFile(zr, name)
+	rc, err := openZipFile(zr, name, xlsxMaxPartBytes)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	if err := xml.NewDecoder(io.LimitReader(rc, 64<<20)).Decode(v); err != nil {
+	if err := xml.NewDecoder(rc).Decode(v); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return nil
@@ -113,12 +118,12 @@ func decodePart(zr *zip.Reader, name string, v any) error {
 
 // sharedStrings reads the string table; a workbook may lack one.
 func sharedStrings(zr *zip.Reader) ([]string, error) {
-	rc, err := openZipFile(zr, "xl/sharedStrings.xml")
+	rc, err := openZipFile(zr, "xl/sharedStrings.xml", xlsxMaxStringsBytes)
 	if err != nil {
 		return nil, nil
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(io.LimitReader(rc, xlsxMaxStringsBytes))
+	d := xml.NewDecoder(rc)
 	var (
 		out     []string
 		cur     strings.Builder
@@ -146,6 +151,9 @@ func sharedStrings(zr *zip.Reader) ([]string, error) {
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "si":
+				if len(out) >= xlsxMaxStrings {
+					return nil, fmt.Errorf("xl/sharedStrings.xml: more than %d shared strings", xlsxMaxStrings)
+				}
 				out = append(out, cur.String())
 			case "t":
 				inT = false
@@ -154,6 +162,9 @@ func sharedStrings(zr *zip.Reader) ([]string, error) {
 			}
 		case xml.CharData:
 			if inT {
+				if cur.Len()+len(t) > xmlMaxToken {
+					return nil, fmt.Errorf("xl/sharedStrings.xml: a shared string longer than %d bytes", xmlMaxToken)
+				}
 				cur.Write(t)
 			}
 		}
@@ -163,12 +174,12 @@ func sharedStrings(zr *zip.Reader) ([]string, error) {
 // Rows streams the sheet's rows to fn in file order. fn gets the row number
 // and its non-empty cells; returning an error stops the walk.
 func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
-	rc, err := openZipFile(s.zr, s.file)
+	rc, err := openZipFile(s.zr, s.file, xlsxMaxSheetBytes)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	x := newXMLScanner(io.LimitReader(rc, xlsxMaxSheetBytes))
+	x := newXMLScanner(rc)
 	var (
 		row            int
 		cells          []xlsxCell

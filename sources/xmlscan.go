@@ -65,6 +65,9 @@ func (x *xmlScanner) next() error {
 		} else if c == '>' {
 			break
 		}
+		if len(x.buf) >= xmlMaxToken {
+			return fmt.Errorf("%w: a tag longer than %d bytes", errXMLSyntax, xmlMaxToken)
+		}
 		x.buf = append(x.buf, c)
 		if len(x.buf) == 3 && bytes.Equal(x.buf, []byte("!--")) {
 			return x.skipPast("-->", true)
@@ -110,6 +113,9 @@ func (x *xmlScanner) skipPast(end string, discard bool) error {
 		if err != nil {
 			return fmt.Errorf("%w: unterminated %q", errXMLSyntax, end)
 		}
+		if !discard && len(x.buf) >= xmlMaxToken {
+			return fmt.Errorf("%w: a section longer than %d bytes", errXMLSyntax, xmlMaxToken)
+		}
 		x.buf = append(x.buf, c)
 		if bytes.HasSuffix(x.buf, []byte(end)) {
 			x.buf = x.buf[:len(x.buf)-len(end)]
@@ -128,6 +134,9 @@ func (x *xmlScanner) readText() error {
 	x.buf = x.buf[:0]
 	for {
 		chunk, err := x.r.ReadSlice('<')
+		if len(x.buf)+len(chunk) > xmlMaxToken+1 {
+			return fmt.Errorf("%w: a text longer than %d bytes", errXMLSyntax, xmlMaxToken)
+		}
 		if err == nil {
 			x.buf = append(x.buf, chunk[:len(chunk)-1]...)
 			x.r.UnreadByte()
