@@ -21,8 +21,8 @@ import (
 // also inflates at most MaxInflateRatio times its compressed size).
 const (
 	xlsxMaxSheetBytes   = 1 << 30
-	xlsxMaxStringsBytes = 64 << 20
-	xlsxMaxStrings      = 1 << 22 // shared strings a workbook may declare
+	xlsxMaxStringsBytes = 32 << 20
+	xlsxMaxStrings      = 1 << 20 // shared strings a workbook may hold
 	xlsxMaxPartBytes    = 16 << 20
 	xlsxMaxColumns      = 16384 // the most a worksheet row can have
 )
@@ -116,56 +116,62 @@ func decodePart(zr *zip.Reader, name string, v any) error {
 	return nil
 }
 
-// sharedStrings reads the string table; a workbook may lack one.
+// sharedStrings reads the string table; a workbook may lack one. Text
+// inside phonetic runs (<rPh>) is not part of a string.
 func sharedStrings(zr *zip.Reader) ([]string, error) {
 	rc, err := openZipFile(zr, "xl/sharedStrings.xml", xlsxMaxStringsBytes)
 	if err != nil {
 		return nil, nil
 	}
 	defer rc.Close()
-	d := xml.NewDecoder(rc)
+	x := newXMLScanner(rc)
 	var (
 		out     []string
-		cur     strings.Builder
+		cur     []byte
 		inT     bool
-		skipRPh int // phonetic runs are not part of the text
+		skipRPh int
 	)
 	for {
-		tok, err := d.Token()
+		err := x.next()
 		if err == io.EOF {
 			return out, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("xl/sharedStrings.xml: %w", err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
+		switch x.kind {
+		case xmlStart:
+			switch string(x.name) {
 			case "si":
-				cur.Reset()
+				cur = cur[:0]
+				if x.self {
+					out = append(out, "")
+				}
 			case "t":
-				inT = skipRPh == 0
+				inT = skipRPh == 0 && !x.self
 			case "rPh":
-				skipRPh++
+				if !x.self {
+					skipRPh++
+				}
 			}
-		case xml.EndElement:
-			switch t.Name.Local {
+		case xmlEnd:
+			switch string(x.name) {
 			case "si":
 				if len(out) >= xlsxMaxStrings {
 					return nil, fmt.Errorf("xl/sharedStrings.xml: more than %d shared strings", xlsxMaxStrings)
 				}
-				out = append(out, cur.String())
+				out = append(out, string(cur))
 			case "t":
 				inT = false
 			case "rPh":
 				skipRPh--
 			}
-		case xml.CharData:
+		case xmlText:
 			if inT {
-				if cur.Len()+len(t) > xmlMaxToken {
+				if len(cur)+len(x.text) > xmlMaxToken {
 					return nil, fmt.Errorf("xl/sharedStrings.xml: a shared string longer than %d bytes", xmlMaxToken)
 				}
-				cur.Write(t)
+				cur = append(cur, x.text...)
 			}
 		}
 	}

@@ -54,6 +54,9 @@ func (x *xmlScanner) next() error {
 	for {
 		c, err := x.r.ReadByte()
 		if err != nil {
+			if err != io.EOF {
+				return err // a limit of the reader, not the XML
+			}
 			return fmt.Errorf("%w: unexpected end inside a tag", errXMLSyntax)
 		}
 		if quote != 0 {
@@ -111,6 +114,9 @@ func (x *xmlScanner) skipPast(end string, discard bool) error {
 	for {
 		c, err := x.r.ReadByte()
 		if err != nil {
+			if err != io.EOF {
+				return err
+			}
 			return fmt.Errorf("%w: unterminated %q", errXMLSyntax, end)
 		}
 		if !discard && len(x.buf) >= xmlMaxToken {
