@@ -130,7 +130,23 @@ func ParseSchedule(spec string) (cron.Schedule, error) {
 	if s == "" {
 		return nil, errors.New("empty schedule")
 	}
-	return cronParser.Parse(s)
+	if rest, ok := strings.CutPrefix(s, "@every "); ok {
+		// robfig/cron turns anything under a second, 0s included, into
+		// every second.
+		if d, err := time.ParseDuration(strings.TrimSpace(rest)); err == nil && d < time.Second {
+			return nil, fmt.Errorf("@every %s: the interval must be at least 1s", strings.TrimSpace(rest))
+		}
+	}
+	sched, err := cronParser.Parse(s)
+	if err != nil {
+		return nil, err
+	}
+	// A valid spec may name a day that never comes (30 February): it would
+	// never run, and the staleness alert would fire for ever.
+	if sched.Next(time.Now().UTC()).IsZero() {
+		return nil, errors.New("this schedule never fires (no such date in the next five years)")
+	}
+	return sched, nil
 }
 
 // LoadConfig reads a configuration file; an empty path loads the embedded

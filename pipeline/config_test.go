@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"github.com/palermo-project/palermo/sources"
+
 	"strings"
 	"testing"
 )
@@ -42,6 +44,23 @@ func TestConfigErrors(t *testing.T) {
 	f("privacy:\n  min_cell: -1\nsources:\n  tip_global: {}\n", "privacy.min_cell")
 	f("data_dir: x\n", "sources: no source configured")
 	f("sources: [", "did not find expected node content")
+	f("sources:\n  tip_global:\n    schedule: '0 6 30 2 *'\n", "this schedule never fires")
+	f("sources:\n  tip_global:\n    schedule: '@every 0s'\n", "@every 0s: the interval must be at least 1s")
+	f("sources:\n  tip_global:\n    schedule: '@every 300ms'\n", "at least 1s")
+	f("sources:\n  tip_global:\n    max_bytes: lots\n", "\"lots\" is not a positive size")
+	f("sources:\n  tip_global:\n    max_bytes: 0\n", "is not a positive size")
+}
+
+func TestConfigMaxBytes(t *testing.T) {
+	cfg, err := ParseConfig([]byte("sources:\n  tip_global:\n    max_bytes: 300MiB\n  fbi_nibrs:\n    max_bytes: 2GB\n  fbi_ucr_ht: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for src, want := range map[string]int64{"tip_global": 300 << 20, "fbi_nibrs": 2e9, "fbi_ucr_ht": sources.DefaultMaxBytes} {
+		if got := cfg.Sources[src].MaxBytes.OrDefault(); got != want {
+			t.Errorf("%s max_bytes = %d, want %d", src, got, want)
+		}
+	}
 }
 
 func TestConfigDefaults(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,6 +39,8 @@ type Server struct {
 	Timeouts  Timeouts
 
 	reports reportCache
+	// renders counts report pages rendered (each page once per snapshot).
+	renders atomic.Int64
 }
 
 // Timeouts bound how long a client may take, so slow or stalled clients
@@ -230,11 +233,35 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
-// reports caches rendered report pages of the current snapshot.
+// reportCache holds the report pages of the current snapshot. Each page is
+// rendered once per snapshot, by the first request for it; requests that
+// arrive meanwhile wait for that rendering instead of starting their own.
 type reportCache struct {
 	mu    sync.Mutex
 	snap  *metrics.Snapshot
-	pages map[string][]byte
+	pages map[string]*reportEntry
+}
+
+type reportEntry struct {
+	once sync.Once
+	html []byte
+	err  error
+}
+
+// page returns the rendered page of jurisdiction j in snap.
+func (c *reportCache) page(snap *metrics.Snapshot, j string, render func() ([]byte, error)) ([]byte, error) {
+	c.mu.Lock()
+	if c.snap != snap {
+		c.snap, c.pages = snap, map[string]*reportEntry{}
+	}
+	e, ok := c.pages[j]
+	if !ok {
+		e = &reportEntry{}
+		c.pages[j] = e
+	}
+	c.mu.Unlock()
+	e.once.Do(func() { e.html, e.err = render() })
+	return e.html, e.err
 }
 
 func (s *Server) reportIndex(w http.ResponseWriter, r *http.Request) {
@@ -260,25 +287,18 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	s.reports.mu.Lock()
-	if s.reports.snap != snap {
-		s.reports.snap, s.reports.pages = snap, map[string][]byte{}
-	}
-	page, ok := s.reports.pages[j]
-	s.reports.mu.Unlock()
-	if !ok {
+	page, err := s.reports.page(snap, j, func() ([]byte, error) {
+		s.renders.Add(1)
 		p, err := report.Render(snap, s.Publisher.Catalogue, j)
 		if err != nil {
-			s.Log.Error("report", "jurisdiction", j, "err", err)
-			http.Error(w, "cannot render the report", http.StatusInternalServerError)
-			return
+			return nil, err
 		}
-		page = p.HTML
-		s.reports.mu.Lock()
-		if s.reports.snap == snap {
-			s.reports.pages[j] = page
-		}
-		s.reports.mu.Unlock()
+		return p.HTML, nil
+	})
+	if err != nil {
+		s.Log.Error("report", "jurisdiction", j, "err", err)
+		http.Error(w, "cannot render the report", http.StatusInternalServerError)
+		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(page)

@@ -302,3 +302,36 @@ func TestMetricsNegotiation(t *testing.T) {
 		t.Fatal("gzip sent although refused with q=0")
 	}
 }
+
+// TestReportRenderedOnce: 200 simultaneous first requests for one report
+// page render it once; every request gets the same page.
+func TestReportRenderedOnce(t *testing.T) {
+	s, pub := newTestServer(t)
+	pub.Recompute(context.Background())
+	base := serve(t, s)
+	var wg sync.WaitGroup
+	bodies := make([]string, 200)
+	for i := range bodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(base + "/report/USA")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			bodies[i] = string(b)
+		}()
+	}
+	wg.Wait()
+	if n := s.renders.Load(); n != 1 {
+		t.Fatalf("the page was rendered %d times for 200 requests, want once", n)
+	}
+	for _, b := range bodies {
+		if b != bodies[0] || !strings.Contains(b, "<html") {
+			t.Fatal("requests got different or empty pages")
+		}
+	}
+}

@@ -82,6 +82,13 @@ func RedactText(s string, locations ...string) string {
 			if u, err := url.Parse(loc); err == nil {
 				s = strings.ReplaceAll(s, u.String(), r)
 				s = strings.ReplaceAll(s, u.Redacted(), r)
+				if pw, ok := u.User.Password(); ok && pw != "" {
+					// net/http's own form: the password as ***
+					full := u.String()
+					if at := strings.IndexByte(full, '@'); at >= 0 {
+						s = strings.ReplaceAll(s, u.Scheme+"://"+u.User.Username()+":***"+full[at:], r)
+					}
+				}
 			}
 		}
 	}

@@ -468,10 +468,12 @@ data directory.`, stderr)
 		sc, configured := a.cfg.Sources[spec.Name]
 		enabled, schedule, location := "no", spec.DefaultSchedule, "-"
 		if configured {
-			schedule, location = sc.Schedule, sc.Location
+			schedule, location = sc.Schedule, sources.RedactLocation(sc.Location)
 			if sc.IsEnabled() {
 				enabled = "yes"
 			}
+		} else if _, err := a.store.Current(spec.Name); err == nil {
+			enabled, schedule, location = "yes", "-", pipeline.LocationIngested
 		}
 		st := a.state.Job(spec.Name)
 		last, status := "never", "no snapshot"
@@ -503,15 +505,17 @@ Container images without a shell or curl use it as their HEALTHCHECK.`, stderr)
 		return err
 	}
 	client := &http.Client{Timeout: *timeout}
+	// The URL may carry basic-auth credentials: they are sent, never shown.
+	shown := sources.RedactLocation(*url)
 	resp, err := client.Get(*url)
 	if err != nil {
-		return err
+		return errors.New(sources.RedactText(err.Error(), *url))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s answered %s", *url, resp.Status)
+		return fmt.Errorf("%s answered %s", shown, resp.Status)
 	}
-	fmt.Fprintf(stdout, "%s: %s\n", *url, resp.Status)
+	fmt.Fprintf(stdout, "%s: %s\n", shown, resp.Status)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -132,17 +133,15 @@ func TestDamagedSnapshot(t *testing.T) {
 			if snap.Includes("unodc_glotip") || !snap.Includes("tip_global") || !snap.Includes("fbi_nibrs") || a.pub.Snapshot() != snap {
 				t.Fatalf("published sources %v, want all but unodc_glotip", snap.Sources)
 			}
-			srv := server.New(a.runner, nil, a.pub, a.log)
-			ts := httptest.NewServer(srv.Handler())
-			defer ts.Close()
-			code, body := get(t, ts.URL+"/readyz", "")
+			base := serveApp(t, a)
+			code, body := get(t, base+"/readyz", "")
 			if code != 503 || !strings.Contains(body, "a readable snapshot of unodc_glotip") {
 				t.Fatalf("/readyz = %d %q", code, body)
 			}
-			if _, body := get(t, ts.URL+"/", ""); !strings.Contains(body, "Left out: snapshot of unodc_glotip") {
+			if _, body := get(t, base+"/", ""); !strings.Contains(body, "Left out: snapshot of unodc_glotip") {
 				t.Fatal("landing page does not say which snapshot was left out")
 			}
-			if code, body := get(t, ts.URL+"/exports/indicators.csv", ""); code != 200 || !strings.Contains(body, "tip_global") {
+			if code, body := get(t, base+"/exports/indicators.csv", ""); code != 200 || !strings.Contains(body, "tip_global") {
 				t.Fatalf("/exports/indicators.csv = %d", code)
 			}
 		})
@@ -169,16 +168,94 @@ func TestUnwritableExports(t *testing.T) {
 	if snap == nil || a.pub.Snapshot() != snap || len(snap.Rows) < 1000 {
 		t.Fatal("indicators not published when the exports could not be written")
 	}
-	srv := server.New(a.runner, nil, a.pub, a.log)
-	ts := httptest.NewServer(srv.Handler())
-	defer ts.Close()
-	if code, body := get(t, ts.URL+"/readyz", ""); code != 200 {
+	base := serveApp(t, a)
+	if code, body := get(t, base+"/readyz", ""); code != 200 {
 		t.Fatalf("/readyz = %d %q", code, body)
 	}
-	if _, body := get(t, ts.URL+"/", ""); !strings.Contains(body, "exports were not written") {
+	if _, body := get(t, base+"/", ""); !strings.Contains(body, "exports were not written") {
 		t.Fatal("landing page does not show the export failure")
 	}
-	if code, body := get(t, ts.URL+"/metrics", ""); code != 200 || !strings.Contains(body, "palermo_labour_prosecution_gap_pp{") {
+	if code, body := get(t, base+"/metrics", ""); code != 200 || !strings.Contains(body, "palermo_labour_prosecution_gap_pp{") {
 		t.Fatalf("/metrics lacks the indicators (%d)", code)
 	}
+}
+
+// TestIngestThroughRunner: palermo ingest is a run of the job like any
+// other (run history with trigger "ingest", job state, job metrics); a
+// source the configuration disables is refused with the line to change.
+func TestIngestThroughRunner(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	tip := "../../sources/snapshots/tip_global_law_enforcement.csv"
+	off := filepath.Join(dir, "off.yaml")
+	os.WriteFile(off, []byte("sources:\n  tip_global:\n    enabled: false\n  fbi_operations: {}\n"), 0o644)
+	code, _, stderr := palermo(t, "ingest", "--config", off, "--data-dir", data, "--source", "tip_global", "--log-level", "warn", tip)
+	if code != 1 || !strings.Contains(stderr, "sources.tip_global.enabled: false") {
+		t.Fatalf("ingest into a disabled source exited %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, "snapshots", "tip_global")); !os.IsNotExist(err) {
+		t.Fatal("a refused ingest stored something")
+	}
+	if code, _, stderr := palermo(t, "ingest", "--data-dir", data, "--source", "tip_global", "--log-level", "warn", tip); code != 0 {
+		t.Fatal(stderr)
+	}
+	a, err := newApp("", data, quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, _ := a.state.History(0)
+	if len(hist) != 1 || hist[0].Trigger != "ingest" || !hist[0].Success || hist[0].Rows["observations"] != 150 {
+		t.Fatalf("run history after an ingest = %+v", hist)
+	}
+	if j := a.state.Job("tip_global"); j.Runs != 1 || !j.LastRunSuccess {
+		t.Fatalf("job state after an ingest = %+v", j)
+	}
+	base := serveApp(t, a)
+	if _, body := get(t, base+"/metrics", ""); !strings.Contains(body, `palermo_job_runs_total{job_name="tip_global"} 1`) {
+		t.Fatal("the ingest is not counted in the job metrics")
+	}
+}
+
+// TestCredentialsNeverShown: a password and a token in a source URL, and a
+// basic-auth password given to healthcheck, appear nowhere palermo writes:
+// the landing page, palermo sources, the state files, the logs, errors.
+func TestCredentialsNeverShown(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	cfg := filepath.Join(dir, "palermo.yaml")
+	missing := httptest.NewServer(http.NotFoundHandler())
+	defer missing.Close()
+	loc := strings.Replace(missing.URL, "http://", "http://reader:hunter2@", 1) + "/tip.csv?token=s3cr3t&year=2024"
+	os.WriteFile(cfg, []byte("sources:\n  tip_global:\n    location: \""+loc+"\"\n"), 0o644)
+	code, stdout, stderr := palermo(t, "run", "--config", cfg, "--data-dir", data)
+	if code != 1 || !strings.Contains(stderr, "404") {
+		t.Fatalf("run against a missing page exited %d: %s", code, stderr)
+	}
+	a, err := newApp(cfg, data, quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := serveApp(t, a)
+	_, landing := get(t, base+"/", "")
+	_, sourcesOut, _ := palermo(t, "sources", "--config", cfg, "--data-dir", data)
+	jobs, _ := os.ReadFile(filepath.Join(data, "state", "jobs.json"))
+	runs, _ := os.ReadFile(filepath.Join(data, "state", "runs.jsonl"))
+	_, _, hc := palermo(t, "healthcheck", "--url", "http://admin:hunter2@127.0.0.1:1/healthz?token=s3cr3t")
+	for what, text := range map[string]string{"run output": stdout + stderr, "landing page": landing, "palermo sources": sourcesOut,
+		"jobs.json": string(jobs), "runs.jsonl": string(runs), "healthcheck": hc} {
+		if strings.Contains(text, "hunter2") || strings.Contains(text, "s3cr3t") {
+			t.Errorf("%s shows a credential:\n%s", what, text)
+		}
+	}
+	if !strings.Contains(landing, "REDACTED") || !strings.Contains(sourcesOut, "REDACTED") {
+		t.Error("the redacted location is not shown")
+	}
+}
+
+// serveApp serves an app's HTTP interface (no scheduler) for the test.
+func serveApp(t *testing.T, a *app) string {
+	t.Helper()
+	ts := httptest.NewServer(server.New(a.runner, nil, a.pub, a.log).Handler())
+	t.Cleanup(ts.Close)
+	return ts.URL
 }

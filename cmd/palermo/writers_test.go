@@ -181,7 +181,7 @@ func TestServeAndIngestTogether(t *testing.T) {
 	cfg := filepath.Join(dir, "palermo.yaml")
 	os.WriteFile(cfg, []byte("sources:\n  tip_global:\n    schedule: \"@every 1s\"\n  fbi_operations: {}\n"), 0o644)
 	addr, _, logs := startServe(t, "--config", cfg, "--data-dir", data, "--log-level", "warn", "--watch-interval", "500ms")
-	waitFor(t, 30*time.Second, "serve to be ready", func() bool { code, _ := get(t, "http://"+addr+"/readyz", ""); return code == 200 })
+	waitReady(t, addr)
 	var files []string
 	for i := range 25 {
 		var buf bytes.Buffer
@@ -224,7 +224,7 @@ func TestServeFollowsSIGHUP(t *testing.T) {
 	cfg := filepath.Join(dir, "palermo.yaml")
 	os.WriteFile(cfg, []byte("sources:\n  tip_global: {}\n  cbp_forced_labor:\n    enabled: false\n"), 0o644)
 	addr, cmd, _ := startServe(t, "--config", cfg, "--data-dir", data, "--log-level", "warn", "--watch-interval", "1h")
-	waitFor(t, 30*time.Second, "serve to be ready", func() bool { code, _ := get(t, "http://"+addr+"/readyz", ""); return code == 200 })
+	waitReady(t, addr)
 	_, before := get(t, "http://"+addr+"/exports/datapackage.json", "")
 	if code, _, stderr := palermo(t, "run", "--config", cfg, "--data-dir", data, "--log-level", "warn"); code != 0 {
 		t.Fatal(stderr)
@@ -425,4 +425,10 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 			t.Errorf("%s stored at %v, after SIGTERM at %v", s, m.WrittenAt, signalled)
 		}
 	}
+}
+
+// waitReady waits until a serve process answers /readyz with 200.
+func waitReady(t *testing.T, addr string) {
+	t.Helper()
+	waitFor(t, 30*time.Second, "serve to be ready", func() bool { code, _ := get(t, "http://"+addr+"/readyz", ""); return code == 200 })
 }
