@@ -27,10 +27,42 @@ type Config struct {
 	path string // where it was loaded from; "embedded" for the default
 }
 
-// Privacy holds the disclosure-control parameters (shared/indicators.md).
+// Privacy holds the disclosure-control parameters: counts of people that
+// palermo derives from records are withheld from 1 to MinCell-1 and
+// rounded down to multiples of MinCell; ratios whose denominator is below
+// UnstableBelow are flagged unstable.
 type Privacy struct {
-	MinCell       int `yaml:"min_cell"`
-	UnstableBelow int `yaml:"unstable_below"`
+	MinCell       int
+	UnstableBelow int
+	// AllowSmallCells must be set for a MinCell below SafeMinCell: a typo
+	// must not publish small counts of victims.
+	AllowSmallCells bool
+}
+
+// SafeMinCell is the smallest min_cell accepted without
+// privacy.allow_small_cells: true.
+const SafeMinCell = 5
+
+// UnmarshalYAML tells a min_cell left out (the default, 10) from one set to
+// 0, which is refused.
+func (p *Privacy) UnmarshalYAML(n *yaml.Node) error {
+	var raw struct {
+		MinCell         *int `yaml:"min_cell"`
+		UnstableBelow   *int `yaml:"unstable_below"`
+		AllowSmallCells bool `yaml:"allow_small_cells"`
+	}
+	dec := n.Decode
+	if err := dec(&raw); err != nil {
+		return err
+	}
+	p.MinCell, p.UnstableBelow, p.AllowSmallCells = 10, 20, raw.AllowSmallCells
+	if raw.MinCell != nil {
+		p.MinCell = *raw.MinCell
+	}
+	if raw.UnstableBelow != nil {
+		p.UnstableBelow = *raw.UnstableBelow
+	}
+	return nil
 }
 
 // SourceConfig configures one source's job.
@@ -186,14 +218,14 @@ func ParseConfig(data []byte) (*Config, error) {
 	if cfg.Listen == "" {
 		cfg.Listen = "127.0.0.1:9741"
 	}
-	if cfg.Privacy.MinCell == 0 {
-		cfg.Privacy.MinCell = 10
-	}
-	if cfg.Privacy.UnstableBelow == 0 {
-		cfg.Privacy.UnstableBelow = 20
+	if cfg.Privacy == (Privacy{}) {
+		cfg.Privacy = Privacy{MinCell: 10, UnstableBelow: 20} // no privacy section
 	}
 	if cfg.Privacy.MinCell < 1 {
-		return nil, fmt.Errorf("privacy.min_cell: %d must be at least 1", cfg.Privacy.MinCell)
+		return nil, fmt.Errorf("privacy.min_cell: %d must be at least 1 (the default is 10)", cfg.Privacy.MinCell)
+	}
+	if cfg.Privacy.MinCell < SafeMinCell && !cfg.Privacy.AllowSmallCells {
+		return nil, fmt.Errorf("privacy.min_cell: %d would publish counts of victims from %d up; below %d it needs privacy.allow_small_cells: true as well", cfg.Privacy.MinCell, cfg.Privacy.MinCell, SafeMinCell)
 	}
 	if cfg.Privacy.UnstableBelow < 0 {
 		return nil, fmt.Errorf("privacy.unstable_below: %d must not be negative", cfg.Privacy.UnstableBelow)

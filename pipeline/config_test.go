@@ -45,10 +45,25 @@ func TestConfigErrors(t *testing.T) {
 	f("data_dir: x\n", "sources: no source configured")
 	f("sources: [", "did not find expected node content")
 	f("sources:\n  tip_global:\n    schedule: '0 6 30 2 *'\n", "this schedule never fires")
+	f("privacy:\n  min_cell: 1\nsources:\n  tip_global: {}\n", "below 5 it needs privacy.allow_small_cells: true")
+	f("privacy:\n  min_cell: 0\nsources:\n  tip_global: {}\n", "privacy.min_cell: 0 must be at least 1")
 	f("sources:\n  tip_global:\n    schedule: '@every 0s'\n", "@every 0s: the interval must be at least 1s")
 	f("sources:\n  tip_global:\n    schedule: '@every 300ms'\n", "at least 1s")
 	f("sources:\n  tip_global:\n    max_bytes: lots\n", "\"lots\" is not a positive size")
 	f("sources:\n  tip_global:\n    max_bytes: 0\n", "is not a positive size")
+}
+
+// TestConfigSmallCells: a min_cell below 5 is accepted only with the
+// explicit opt-in; leaving privacy out keeps the defaults.
+func TestConfigSmallCells(t *testing.T) {
+	cfg, err := ParseConfig([]byte("privacy:\n  min_cell: 3\n  allow_small_cells: true\nsources:\n  tip_global: {}\n"))
+	if err != nil || cfg.Privacy.MinCell != 3 || cfg.Privacy.UnstableBelow != 20 {
+		t.Fatalf("opt-in: %+v, %v", cfg, err)
+	}
+	cfg, err = ParseConfig([]byte("sources:\n  tip_global: {}\n"))
+	if err != nil || cfg.Privacy.MinCell != 10 || cfg.Privacy.UnstableBelow != 20 {
+		t.Fatalf("defaults: %+v, %v", cfg, err)
+	}
 }
 
 func TestConfigMaxBytes(t *testing.T) {

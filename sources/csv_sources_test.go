@@ -86,8 +86,10 @@ func TestCSVSourcesDamaged(t *testing.T) {
 			`x.csv:2:20: jurisdiction "Minnesota" is neither`},
 		{"template roles above total", "operations", strings.Replace(tmpl, ",multi_agency,,239,", ",multi_agency,200,239,", 1),
 			`arrests by role add up to 239, more than arrests_total 200`},
-		{"template extra column", "operations", strings.Replace(tmpl, ",source_url\n", ",source_url,victim_name\n", 1),
-			`unknown columns: victim_name`},
+		{"template extra column", "operations", strings.Replace(tmpl, ",source_url\n", ",source_url,comments\n", 1),
+			`unknown columns: comments`},
+		{"template identifier column", "operations", strings.Replace(tmpl, ",source_url\n", ",source_url,victim_name\n", 1),
+			`column "victim_name" carries personal identifiers`},
 		{"template identifiers", "operations", strings.Replace(tmpl, ",source_url\n", ",source_url,address\n", 1),
 			`column "address" carries personal identifiers`},
 	}...)

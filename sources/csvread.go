@@ -37,12 +37,6 @@ type csvFile struct {
 	fatal         error     // a problem that stops the parse
 }
 
-// identifierColumns are header words that mark personal data. palermo only
-// publishes aggregates and refuses inputs that carry them (privacy rule 1).
-var identifierColumns = []string{"name", "first_name", "last_name", "full_name", "surname",
-	"date_of_birth", "dob", "birth_date", "birthdate", "address", "street_address",
-	"phone", "phone_number", "email", "ssn"}
-
 // fieldPositioner gives the line and column where field i of the current
 // record starts: encoding/csv's Reader and csvScanner.
 type fieldPositioner interface{ FieldPos(i int) (line, col int) }
@@ -97,12 +91,10 @@ func newCSVFile(name string, header []string, pos fieldPositioner, want []string
 	f := &csvFile{name: name, pos: pos, col: map[string]int{}, header: header}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
-		for _, bad := range identifierColumns {
-			if strings.EqualFold(h, bad) {
-				_, c := pos.FieldPos(i)
-				return nil, &PosError{File: name, Line: 1, Col: c,
-					Msg: fmt.Sprintf("column %q carries personal identifiers; palermo accepts aggregates only and refuses this input", h)}
-			}
+		if IsIdentifierColumn(h) {
+			_, c := pos.FieldPos(i)
+			return nil, &PosError{File: name, Line: 1, Col: c,
+				Msg: fmt.Sprintf("column %q carries personal identifiers; palermo accepts aggregates only and refuses this input", h)}
 		}
 		if _, dup := f.col[h]; dup {
 			if extraAllowed && !contains(want, h) {

@@ -57,11 +57,9 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 	col := map[string]int{}
 	for i, h := range header[1:] {
 		h = strings.TrimSpace(h)
-		for _, bad := range identifierColumns {
-			if strings.EqualFold(h, bad) {
-				_, c := r.FieldPos(i + 1)
-				return nil, &PosError{File: in.Name, Line: 1, Col: c, Msg: fmt.Sprintf("column %q carries personal identifiers; palermo refuses this input", h)}
-			}
+		if IsIdentifierColumn(h) {
+			_, c := r.FieldPos(i + 1)
+			return nil, &PosError{File: in.Name, Line: 1, Col: c, Msg: fmt.Sprintf("column %q carries personal identifiers; palermo refuses this input", h)}
 		}
 		col[h] = i + 1
 	}

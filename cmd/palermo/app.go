@@ -35,6 +35,10 @@ func newApp(configPath, dataDir string, log *slog.Logger) (*app, error) {
 	if dataDir != "" {
 		cfg.DataDir = dataDir
 	}
+	if cfg.Privacy.MinCell < pipeline.SafeMinCell {
+		log.Warn("privacy.allow_small_cells is set: counts of victims and arrestees derived from records are published from this min_cell up, which can identify people",
+			"min_cell", cfg.Privacy.MinCell, "config", cfg.Path())
+	}
 	store, err := pipeline.OpenStore(cfg.DataDir)
 	if err != nil {
 		return nil, err

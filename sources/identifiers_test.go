@@ -1,0 +1,56 @@
+package sources
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestIdentifierColumns: every spelling of a personal identifier a data
+// file may use is recognised, and the columns publishers' aggregate files
+// do have (agency and state names, dates of operations) are not.
+func TestIdentifierColumns(t *testing.T) {
+	for _, h := range []string{"name", "Name", "victim_name", "Victim Name", "victimName", "VICTIM-NAME",
+		"first_name", "FirstName", "First Name", "last name", "surname", "full_name", "given name", "family_name",
+		"DateOfBirth", "date_of_birth", "Date of Birth", "dob", "DOB", "victim_dob", "birth_date", "birthdate", "Birthday",
+		"Phone Number", "phone", "phone_number", "PhoneNumber", "mobile", "telephone", "Home Phone",
+		"email", "E-mail", "e_mail", "EmailAddress", "email address",
+		"address", "Street Address", "home_address", "AddressLine1",
+		"ssn", "SSN", "social security number", "passport", "Passport Number", "national_id",
+		"suspect name", "offender_name", "arrestee_name", "ip_address", "latitude"} {
+		if !IsIdentifierColumn(h) {
+			t.Errorf("%q is not recognised as an identifier column", h)
+		}
+	}
+	for _, h := range []string{"agency", "pub_agency_name", "ncic_agency_name", "state_name", "county_name", "OFFENSE_NAME",
+		"AGE_NAME", "operation_name", "operation_id", "start_date", "end_date", "victims_identified_adult", "source_url",
+		"jurisdiction", "DATA_YEAR", "population", "Country", "Region", "Subregion", "notes", "arrests_total", "RACE_DESC"} {
+		if IsIdentifierColumn(h) {
+			t.Errorf("%q is taken for an identifier column", h)
+		}
+	}
+}
+
+// TestIdentifierColumnsRefused: a CTDC-like file and an operations file
+// with victim_name, Phone Number or DateOfBirth are refused at the column.
+func TestIdentifierColumnsRefused(t *testing.T) {
+	tmpl := string(readFile(t, "../configs/operations_template.csv"))
+	spec, _ := Lookup("operations")
+	for _, col := range []string{"victim_name", "Phone Number", "DateOfBirth"} {
+		data := strings.Replace(tmpl, ",source_url\n", ",source_url,"+col+"\n", 1)
+		_, err := spec.Parse(context.Background(), Input{Name: "x.csv", Data: []byte(data)})
+		if err == nil || !strings.Contains(err.Error(), "x.csv:1:") || !strings.Contains(err.Error(), "carries personal identifiers") {
+			t.Errorf("%s: err = %v", col, err)
+		}
+	}
+	ctdc, _ := Lookup("ctdc")
+	excerpt := string(readFile(t, "testdata/ctdc/the_global_k_anon_dataset.EXCERPT.csv"))
+	header, rest, _ := strings.Cut(excerpt, "\n")
+	for _, col := range []string{"victim_name", "Phone Number", "DateOfBirth"} {
+		data := strings.Replace(header, ";gender;", ";"+col+";gender;", 1) + "\n" + rest
+		_, err := ctdc.Parse(context.Background(), Input{Name: "ctdc.csv", Data: []byte(data)})
+		if err == nil || !strings.Contains(err.Error(), "carries personal identifiers") {
+			t.Errorf("ctdc %s: err = %v", col, err)
+		}
+	}
+}
