@@ -215,7 +215,36 @@ func (f *csvFile) line() int {
 // get returns the trimmed value of a column of the current record.
 func (f *csvFile) get(col string) string { return f.getAt(f.ref(col)) }
 
-func (f *csvFile) getAt(c colRef) string { return trimSpace(f.rec[c.i]) }
+func (f *csvFile) getAt(c colRef) string {
+	v := trimSpace(f.rec[c.i])
+	if i := controlByte(v); i >= 0 {
+		f.failAt(c, "%s holds the control character %U at byte %d of the field: text fields hold no NUL or other control characters", c.name, rune(v[i]), i+1)
+		return ""
+	}
+	return v
+}
+
+// controlByte returns the index of the first control character of s (a
+// byte below 0x20 other than tab, newline and carriage return, or DEL), or
+// -1. Eight bytes are looked at a time: most fields have none.
+func controlByte(s string) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// A byte below 0x20 or of 0x7f sets its high bit in one of these.
+		if ((x-0x20*lo)&^x|(x^0x7f*lo)-lo&^(x^0x7f*lo))&hi != 0 {
+			break
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+			return i
+		}
+	}
+	return -1
+}
 
 // trimSpace is strings.TrimSpace with a fast way out for the common field
 // that starts and ends with a printable ASCII byte.

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // TestIdentifierColumns: every spelling of a personal identifier a data
@@ -38,7 +40,7 @@ func TestIdentifierColumnsRefused(t *testing.T) {
 	spec, _ := Lookup("operations")
 	for _, col := range []string{"victim_name", "Phone Number", "DateOfBirth"} {
 		data := strings.Replace(tmpl, ",source_url\n", ",source_url,"+col+"\n", 1)
-		_, err := spec.Parse(context.Background(), Input{Name: "x.csv", Data: []byte(data)})
+		_, err := spec.Parse(context.Background(), Input{Name: "x.csv", Data: []byte(data), Mem: memory.NewGoAllocator()})
 		if err == nil || !strings.Contains(err.Error(), "x.csv:1:") || !strings.Contains(err.Error(), "carries personal identifiers") {
 			t.Errorf("%s: err = %v", col, err)
 		}
@@ -52,5 +54,41 @@ func TestIdentifierColumnsRefused(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "carries personal identifiers") {
 			t.Errorf("ctdc %s: err = %v", col, err)
 		}
+	}
+}
+
+func TestControlByte(t *testing.T) {
+	for s, want := range map[string]int{"": -1, "Minneapolis PD": -1, "tab\there": -1, "line\nbreak\r\n": -1,
+		"\x00": 0, "abc\x00": 3, "abcdefgh\x01": 8, "abcdefghijklmno\x1f": 15, "a\x7f": 1, "ünïcödé text, long enough": -1,
+		"abcdefgh\tijklmnop\x00": 17} {
+		if got := controlByte(s); got != want {
+			t.Errorf("controlByte(%q) = %d, want %d", s, got, want)
+		}
+	}
+	// Every byte at every position of a 16-byte field.
+	for pos := range 16 {
+		for c := range 256 {
+			b := []byte("abcdefghijklmnop")
+			b[pos] = byte(c)
+			want := -1
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+				want = pos
+			}
+			if got := controlByte(string(b)); got != want {
+				t.Fatalf("byte %#x at %d: got %d, want %d", c, pos, got, want)
+			}
+		}
+	}
+}
+
+// TestNULRefused: a NUL inside a text field of a CSV source is refused at
+// its line and column.
+func TestNULRefused(t *testing.T) {
+	data := strings.Join(OperationsTemplateColumns, ",") + "\n" +
+		"op-1,Minnea\x00polis PD,US-MN,2024-01-01,2024-01-03,sting,10,2,5,3,1,0,1,0,0,https://www.fbi.gov/news\n"
+	spec, _ := Lookup("operations")
+	_, err := ParseChecked(context.Background(), spec, Input{Name: "x.csv", Data: []byte(data), Mem: memory.NewGoAllocator()}, 0)
+	if err == nil || !strings.Contains(err.Error(), "x.csv:2:") || !strings.Contains(err.Error(), "control character U+0000") {
+		t.Fatalf("err = %v", err)
 	}
 }

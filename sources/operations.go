@@ -261,7 +261,7 @@ func parseOperationsChunk(in StreamInput, c csvChunk, header []string, col map[s
 		}
 		if out.keys == nil {
 			rows := bytes.Count(c.data, []byte{'\n'}) + 1
-			ob.Reserve(rows, &op, len(c.data))
+			ob.Reserve(rows, &op, 4*len(c.data))
 			out.keys = make([]keyLine, 0, rows)
 		}
 		ob.Append(op)

@@ -200,9 +200,10 @@ func (ob *OperationsBuilder) Append(o Operation) {
 
 // Reserve makes room for n more rows with strings as long as o's, so that
 // a large batch is not built by repeated doubling. maxBytes bounds the
-// string bytes reserved over all columns: the size of the input the rows
-// come from, which their strings cannot exceed (one long field in the
-// first row must not reserve its length n times over).
+// string bytes reserved over all columns, so that one long field in the
+// first row does not reserve its length n times over; callers pass a small
+// multiple of the input the rows come from (their strings cannot exceed
+// it, and the estimate from one row is rough).
 func (ob *OperationsBuilder) Reserve(n int, o *Operation, maxBytes int) {
 	strs := [...]string{o.Source, o.OperationID, o.OperationName, o.Agency, o.Jurisdiction, o.Period, "", "", o.OperationType,
 		20: o.VictimsDefinition, 21: o.ArrestsDefinition, 22: o.SourceURL, 23: o.Notes}
