@@ -82,6 +82,24 @@ type SourceConfig struct {
 	// HTTP answer or a local file (default 512 MiB). Parsers bound what
 	// they decompress and hold from it on their own.
 	MaxBytes ByteSize `yaml:"max_bytes"`
+	// MinShareOfPrevious is the share (0 to 1) of the snapshot in use that
+	// a new one must keep, in rows of every table and in bytes read: a
+	// publisher's file cut short is refused rather than published (default
+	// 0.5; 0 turns the check off). palermo run --accept-shrink SOURCE
+	// accepts one smaller snapshot.
+	MinShareOfPrevious *float64 `yaml:"min_share_of_previous"`
+}
+
+// DefaultMinShareOfPrevious is what a new snapshot must keep of the one in
+// use unless the source configures otherwise.
+const DefaultMinShareOfPrevious = 0.5
+
+// MinShare is the source's min_share_of_previous, or the default.
+func (s SourceConfig) MinShare() float64 {
+	if s.MinShareOfPrevious == nil {
+		return DefaultMinShareOfPrevious
+	}
+	return *s.MinShareOfPrevious
 }
 
 // ByteSize is a size in bytes written as 300MiB, 2GB or 1048576 in YAML.
@@ -253,6 +271,9 @@ func ParseConfig(data []byte) (*Config, error) {
 		}
 		if sc.QuarantineMaxShare < 0 || sc.QuarantineMaxShare >= 1 {
 			return nil, fmt.Errorf("sources.%s.quarantine_max_share: %v must be at least 0 and below 1", name, sc.QuarantineMaxShare)
+		}
+		if v := sc.MinShareOfPrevious; v != nil && (*v < 0 || *v > 1) {
+			return nil, fmt.Errorf("sources.%s.min_share_of_previous: %v must be between 0 and 1", name, *v)
 		}
 		if sc.Timeout == 0 {
 			sc.Timeout = Duration(DefaultJobTimeout)

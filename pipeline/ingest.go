@@ -126,6 +126,13 @@ func (r *Runner) ingest(ctx context.Context, spec *sources.Spec, files []string,
 	if err := r.checkJumps(ctx, spec, out); err != nil {
 		return nil, err
 	}
+	rows := map[string]int64{}
+	for t, b := range out.Tables {
+		rows[t] = b.NumRows()
+	}
+	if err := r.checkShrink(spec.Name, rows, out.Provenance.Bytes); err != nil {
+		return nil, err
+	}
 	return r.Store.Write(ctx, spec.Name, out)
 }
 
@@ -365,6 +372,9 @@ func (r *Runner) streamOnce(ctx context.Context, spec *sources.Spec, inputs []st
 					name = "input"
 				}
 				return nil, sources.Provenance{}, FileErrors{{name, err}}
+			}
+			if err := r.checkShrink(spec.Name, map[string]int64{table: rows.Load()}, p.prov.Bytes); err != nil {
+				return nil, sources.Provenance{}, err
 			}
 			return p.res, p.prov, nil
 		})

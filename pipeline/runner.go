@@ -37,6 +37,9 @@ type Runner struct {
 	// OnStored is called after a job stored a new snapshot, e.g. to
 	// recompute the indicators.
 	OnStored func(ctx context.Context, source string)
+	// AcceptShrink names sources whose next snapshot may be smaller than
+	// min_share_of_previous of the one in use (palermo run --accept-shrink).
+	AcceptShrink map[string]bool
 
 	mu      sync.Mutex
 	running map[string]*atomic.Bool
@@ -216,6 +219,13 @@ func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (m *Manif
 	if err := ctx.Err(); err != nil {
 		return nil, false, err // cancelled after the parse: store nothing
 	}
+	rows := map[string]int64{}
+	for t, b := range out.Tables {
+		rows[t] = b.NumRows()
+	}
+	if err := r.checkShrink(job, rows, out.Provenance.Bytes); err != nil {
+		return nil, false, err
+	}
 	m, err = r.Store.Write(ctx, job, out)
 	return m, err == nil, err
 }
@@ -292,4 +302,44 @@ func (r *Runner) RunAll(ctx context.Context, jobs []string, trigger string) erro
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ErrShrunk marks a new snapshot refused for being much smaller than the
+// one in use.
+var ErrShrunk = errors.New("much smaller than the snapshot in use")
+
+// checkShrink refuses a new snapshot that keeps less than the source's
+// min_share_of_previous of the current one's rows (any table) or bytes: a
+// body cut at a line boundary parses cleanly, and only its size tells.
+func (r *Runner) checkShrink(job string, rows map[string]int64, bytes int64) error {
+	share := r.Config.Sources[job].MinShare()
+	if share <= 0 || r.AcceptShrink[job] {
+		return nil
+	}
+	prev, err := r.Store.Manifest(job)
+	if err != nil {
+		return nil // nothing to compare with
+	}
+	fail := func(what string, now, before int64) error {
+		return fmt.Errorf("%s: %w: %d %s against %d in generation %s (%.0f%%, below min_share_of_previous %g); if the publisher really published less, run palermo run --accept-shrink %s (or lower sources.%s.min_share_of_previous)",
+			job, ErrShrunk, now, what, before, prev.Generation, 100*float64(now)/float64(before), share, job, job)
+	}
+	for _, t := range sortedKeys(prev.Rows) {
+		if before := prev.Rows[t]; before > 0 && float64(rows[t]) < share*float64(before) {
+			return fail(t+" rows", rows[t], before)
+		}
+	}
+	if before := prev.Provenance.Bytes; before > 0 && bytes > 0 && float64(bytes) < share*float64(before) {
+		return fail("bytes", bytes, before)
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]int64) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

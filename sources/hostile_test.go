@@ -319,3 +319,26 @@ func TestRedactLocation(t *testing.T) {
 		}
 	}
 }
+
+// TestWorksheetCutShort: a worksheet cut in half inflates and tokenises
+// cleanly up to the cut; it is refused for lacking its end, not read as a
+// smaller table.
+func TestWorksheetCutShort(t *testing.T) {
+	xlsx := readFile(t, "snapshots/data_glotip.xlsx")
+	zr, _ := zip.NewReader(bytes.NewReader(xlsx), int64(len(xlsx)))
+	var sheet []byte
+	for _, f := range zr.File {
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			rc, _ := f.Open()
+			sheet, _ = io.ReadAll(rc)
+			rc.Close()
+		}
+	}
+	cut := sheet[:bytes.LastIndex(sheet[:len(sheet)/2], []byte("</row>"))+len("</row>")]
+	data := rewriteZipPart(t, xlsx, "xl/worksheets/sheet1.xml", func(w io.Writer) { w.Write(cut) })
+	spec, _ := Lookup("unodc_glotip")
+	_, err := spec.Parse(context.Background(), Input{Name: "cut.xlsx", Data: data, Mem: memory.NewGoAllocator()})
+	if err == nil || !strings.Contains(err.Error(), "without </sheetData>: the file is cut short") {
+		t.Fatalf("err = %v", err)
+	}
+}

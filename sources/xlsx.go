@@ -130,10 +130,14 @@ func sharedStrings(zr *zip.Reader) ([]string, error) {
 		cur     []byte
 		inT     bool
 		skipRPh int
+		closed  bool // </sst> seen
 	)
 	for {
 		err := x.next()
 		if err == io.EOF {
+			if !closed {
+				return nil, errors.New("xl/sharedStrings.xml ends without </sst>: the file is cut short")
+			}
 			return out, nil
 		}
 		if err != nil {
@@ -142,6 +146,8 @@ func sharedStrings(zr *zip.Reader) ([]string, error) {
 		switch x.kind {
 		case xmlStart:
 			switch string(x.name) {
+			case "sst":
+				closed = closed || x.self
 			case "si":
 				cur = cur[:0]
 				if x.self {
@@ -156,6 +162,8 @@ func sharedStrings(zr *zip.Reader) ([]string, error) {
 			}
 		case xmlEnd:
 			switch string(x.name) {
+			case "sst":
+				closed = true
 			case "si":
 				if len(out) >= xlsxMaxStrings {
 					return nil, fmt.Errorf("xl/sharedStrings.xml: more than %d shared strings", xlsxMaxStrings)
@@ -193,10 +201,16 @@ func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
 		cellType       string
 		inV, inT, inIs bool
 		text           []byte
+		closed         bool // </sheetData> seen
 	)
 	for {
 		err := x.next()
 		if err == io.EOF {
+			if !closed {
+				// A part cut short inflates and tokenises cleanly up to
+				// the cut: only the missing end tag tells.
+				return fmt.Errorf("%s: the worksheet ends after row %d without </sheetData>: the file is cut short", s.file, row)
+			}
 			return nil
 		}
 		if err != nil {
@@ -261,6 +275,8 @@ func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
 			}
 		case xmlEnd:
 			switch string(x.name) {
+			case "sheetData":
+				closed = true
 			case "v":
 				inV = false
 			case "is":

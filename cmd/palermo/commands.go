@@ -126,8 +126,9 @@ indicators and writes the exports to DATA_DIR/exports. A failed job keeps its
 previous snapshot. Exits 0 when every job succeeded, 1 when any failed.`, stderr)
 	var c commonFlags
 	c.register(fs, true)
-	var jobs multiFlag
+	var jobs, shrink multiFlag
 	fs.Var(&jobs, "job", "run only this job (repeatable)")
+	fs.Var(&shrink, "accept-shrink", "accept a new snapshot of this source smaller than min_share_of_previous of the one in use (repeatable)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -135,6 +136,7 @@ previous snapshot. Exits 0 when every job succeeded, 1 when any failed.`, stderr
 	if err != nil {
 		return err
 	}
+	a.runner.AcceptShrink = acceptShrink(shrink)
 	if len(jobs) == 0 {
 		jobs = a.cfg.EnabledSources()
 	}
@@ -178,6 +180,7 @@ reported as FILE:LINE:COL: message and nothing is stored.`, stderr)
 	var c commonFlags
 	c.register(fs, true)
 	source := fs.String("source", "", "source name (see palermo sources)")
+	shrink := fs.Bool("accept-shrink", false, "accept files smaller than min_share_of_previous of the snapshot in use")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -188,6 +191,9 @@ reported as FILE:LINE:COL: message and nothing is stored.`, stderr)
 	a, err := c.app(stderr)
 	if err != nil {
 		return err
+	}
+	if *shrink {
+		a.runner.AcceptShrink = acceptShrink([]string{*source})
 	}
 	spec, ok := sources.Lookup(*source)
 	if !ok {
@@ -576,4 +582,12 @@ sources, and a scorecard; DIR/index.html lists the pages. Without
 	}
 	fmt.Fprintf(stdout, "wrote %d report pages to %s (open %s)\n", len(list), *out, filepath.Join(*out, "index.html"))
 	return nil
+}
+
+func acceptShrink(names []string) map[string]bool {
+	m := map[string]bool{}
+	for _, n := range names {
+		m[n] = true
+	}
+	return m
 }

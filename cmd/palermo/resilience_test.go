@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/palermo-project/palermo/server"
@@ -258,4 +259,48 @@ func serveApp(t *testing.T, a *app) string {
 	ts := httptest.NewServer(server.New(a.runner, nil, a.pub, a.log).Handler())
 	t.Cleanup(ts.Close)
 	return ts.URL
+}
+
+// TestHalfFileRefused: a publisher's file cut in half at a line boundary,
+// served as complete (right Content-Length), fails the run: the snapshot
+// in use stays, palermo_job_last_run_success turns 0 (which
+// PalermoJobFailing alerts on: palermo_job_last_run_success == 0), and
+// --accept-shrink takes the smaller file when it is what was published.
+func TestHalfFileRefused(t *testing.T) {
+	full, err := os.ReadFile("../../sources/snapshots/tip_global_law_enforcement.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(full), "\n")
+	half := []byte(strings.Join(lines[:len(lines)/2], ""))
+	var body atomic.Pointer[[]byte]
+	body.Store(&full)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(*body.Load()) }))
+	defer srv.Close()
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	cfg := filepath.Join(dir, "palermo.yaml")
+	os.WriteFile(cfg, []byte("sources:\n  tip_global:\n    location: "+srv.URL+"/tip.csv\n"), 0o644)
+	if code, _, stderr := palermo(t, "run", "--config", cfg, "--data-dir", data, "--log-level", "warn"); code != 0 {
+		t.Fatal(stderr)
+	}
+	a, _ := newApp(cfg, data, quietLogger())
+	first, _ := a.store.Current("tip_global")
+	body.Store(&half)
+	code, _, stderr := palermo(t, "run", "--config", cfg, "--data-dir", data, "--log-level", "warn")
+	if code != 1 || !strings.Contains(stderr, "much smaller than the snapshot in use") || !strings.Contains(stderr, "(45%, below min_share_of_previous 0.5)") {
+		t.Fatalf("run of a half file exited %d:\n%s", code, stderr)
+	}
+	if gen, _ := a.store.Current("tip_global"); gen != first {
+		t.Fatal("a half file replaced the snapshot in use")
+	}
+	if _, body := get(t, serveApp(t, a)+"/metrics", ""); !strings.Contains(body, `palermo_job_last_run_success{job_name="tip_global"} 0`) {
+		t.Fatal("the refused run does not show as failed")
+	}
+	if code, _, stderr := palermo(t, "run", "--config", cfg, "--data-dir", data, "--log-level", "warn", "--accept-shrink", "tip_global"); code != 0 {
+		t.Fatalf("--accept-shrink: %s", stderr)
+	}
+	if m, _ := a.store.Manifest("tip_global"); m.Generation == first || m.Rows["observations"] >= 150 {
+		t.Fatalf("--accept-shrink did not store the smaller file: %+v", m.Rows)
+	}
 }
