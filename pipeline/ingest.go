@@ -123,17 +123,7 @@ func (r *Runner) ingest(ctx context.Context, spec *sources.Spec, files []string,
 		return nil, err
 	}
 	defer out.Release()
-	if err := r.checkJumps(ctx, spec, out); err != nil {
-		return nil, err
-	}
-	rows := map[string]int64{}
-	for t, b := range out.Tables {
-		rows[t] = b.NumRows()
-	}
-	if err := r.checkShrink(spec.Name, rows, out.Provenance.Bytes); err != nil {
-		return nil, err
-	}
-	return r.Store.Write(ctx, spec.Name, out)
+	return r.storeOutput(ctx, spec, out)
 }
 
 // parseFiles parses every file with the source's parser and joins their

@@ -117,6 +117,7 @@ func (r *Runner) execute(ctx context.Context, job, trigger string, timeout time.
 
 	log := r.Log.With("job", job, "trigger", trigger)
 	start := r.now()
+	parent := ctx // cancelled from outside (a shutdown), unlike the deadline below
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -126,7 +127,6 @@ func (r *Runner) execute(ctx context.Context, job, trigger string, timeout time.
 		m       *Manifest
 		changed bool
 	)
-	parent := ctx
 	defer func() {
 		if p := recover(); p != nil {
 			log.Error("job panicked", "panic", p, "stack", string(debug.Stack()))
@@ -213,21 +213,27 @@ func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (m *Manif
 		return nil, false, fmt.Errorf("parse %s: %w", job, err)
 	}
 	defer out.Release()
+	m, err = r.storeOutput(ctx, spec, out)
+	return m, err == nil, err
+}
+
+// storeOutput checks a parsed output against the snapshot in use (jumps,
+// shrinkage) and stores it, unless the run was cancelled meanwhile.
+func (r *Runner) storeOutput(ctx context.Context, spec *sources.Spec, out *sources.Output) (*Manifest, error) {
 	if err := r.checkJumps(ctx, spec, out); err != nil {
-		return nil, false, fmt.Errorf("%s: %w", job, err)
+		return nil, fmt.Errorf("%s: %w", spec.Name, err)
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, false, err // cancelled after the parse: store nothing
+		return nil, err // cancelled after the parse: store nothing
 	}
 	rows := map[string]int64{}
 	for t, b := range out.Tables {
 		rows[t] = b.NumRows()
 	}
-	if err := r.checkShrink(job, rows, out.Provenance.Bytes); err != nil {
-		return nil, false, err
+	if err := r.checkShrink(spec.Name, rows, out.Provenance.Bytes); err != nil {
+		return nil, err
 	}
-	m, err = r.Store.Write(ctx, job, out)
-	return m, err == nil, err
+	return r.Store.Write(ctx, spec.Name, out)
 }
 
 // inputName is the file name errors are reported against.

@@ -367,3 +367,19 @@ func TestRunnerQuarantine(t *testing.T) {
 		t.Fatal("a refused run replaced the snapshot")
 	}
 }
+
+// TestRunnerTimeoutIsFailure: a run that outlives its job's timeout is a
+// failure (unlike a run cancelled by a shutdown), so PalermoJobFailing
+// tells the operator.
+func TestRunnerTimeoutIsFailure(t *testing.T) {
+	r := newTestRunner(t, "sources:\n  test_block:\n    timeout: 50ms\n")
+	done := make(chan error)
+	go func() { done <- r.Run(context.Background(), "test_block", "schedule") }()
+	<-blockEntered
+	if err := <-done; !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the deadline", err)
+	}
+	if j := r.State.Job("test_block"); j.Runs != 1 || j.Failures != 1 || j.LastRunSuccess {
+		t.Fatalf("state after a timeout = %+v, want a failed run", j)
+	}
+}
