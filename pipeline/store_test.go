@@ -228,3 +228,22 @@ func TestOpenStoreSweepsSpills(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestStoreGenerationMode: a generation is as readable as the rest of the
+// data directory (os.MkdirTemp makes 0700 directories).
+func TestStoreGenerationMode(t *testing.T) {
+	st, err := OpenStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := parseEmbedded(t, "tip_global", memory.NewGoAllocator())
+	defer out.Release()
+	m, err := st.Write(context.Background(), "tip_global", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(filepath.Join(st.Dir(), "snapshots", "tip_global", m.Generation))
+	if err != nil || fi.Mode().Perm() != 0o755 {
+		t.Fatalf("generation directory mode %v (%v), want 0755", fi.Mode().Perm(), err)
+	}
+}
