@@ -351,7 +351,7 @@ var Catalogue = []*Indicator{
 		Principles:    []string{"P7"},
 		Sources:       []string{"tip_global"},
 		PrivacyClass:  OfficialAggregate,
-		Formula:       shareGap{a: ratio{num: labourProsecutions, den: prosecutions}, b: ratio{num: labourVictims, den: victims}},
+		Formula:       shareGap{a: share(labourProsecutions, prosecutions), b: share(labourVictims, victims)},
 	},
 	{
 		ID:               "labour_share_prosecutions_ratio",
@@ -370,7 +370,7 @@ var Catalogue = []*Indicator{
 		Sources:      []string{"tip_global"},
 		PrivacyClass: OfficialAggregate,
 		ComponentOf:  "labour_prosecution_gap_pp",
-		Formula:      ratio{num: labourProsecutions, den: prosecutions},
+		Formula:      share(labourProsecutions, prosecutions),
 	},
 	{
 		ID:               "labour_share_victims_identified_ratio",
@@ -390,7 +390,7 @@ var Catalogue = []*Indicator{
 		Sources:      []string{"tip_global", "unodc_glotip"},
 		PrivacyClass: OfficialAggregate,
 		ComponentOf:  "labour_prosecution_gap_pp",
-		Formula:      ratio{num: labourVictims, den: victims},
+		Formula:      share(labourVictims, victims),
 	},
 	{
 		ID:               "labour_share_convictions_ratio",
@@ -409,7 +409,7 @@ var Catalogue = []*Indicator{
 		Principles:   []string{"P7"},
 		Sources:      []string{"tip_global", "unodc_glotip"},
 		PrivacyClass: OfficialAggregate,
-		Formula:      ratio{num: labourConvictions, den: convictions},
+		Formula:      share(labourConvictions, convictions),
 	},
 	{
 		ID:               "labour_share_new_federal_cases_ratio",
@@ -428,7 +428,7 @@ var Catalogue = []*Indicator{
 		Principles:   []string{"P7"},
 		PrivacyClass: OfficialAggregate,
 		Sources:      []string{"us_federal_prosecutions"},
-		Formula:      ratio{num: sel("new_criminal_ht_cases_filed_forced_labor", "all"), den: sel("new_criminal_ht_cases_filed", "all")},
+		Formula:      share(sel("new_criminal_ht_cases_filed_forced_labor", "all"), sel("new_criminal_ht_cases_filed", "all")),
 	},
 
 	// B3. Non-punishment (P3, P1)

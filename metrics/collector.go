@@ -162,6 +162,10 @@ func (p *Publisher) recompute(ctx context.Context, fold *OperationsFold) (*Snaps
 	}
 	if p.Log != nil {
 		p.Log.Info("indicators recomputed", "rows", len(snap.Rows), "sources", len(snap.Sources))
+		if n := len(snap.Implausible); n > 0 {
+			first := snap.Implausible[:min(n, 10)]
+			p.Log.Warn("inputs contradict each other; these values are withheld as implausible", "rows", n, "first", strings.Join(first, "; "))
+		}
 	}
 	if len(unreadable) > 0 {
 		return snap, &UnreadableError{Sources: unreadable}

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -23,6 +24,9 @@ const (
 	StatusUnstable   Status = "unstable"   // published; denominator below the reliability threshold
 	StatusSuppressed Status = "suppressed" // withheld for privacy; value, numerator and denominator blank
 	StatusNoData     Status = "no_data"    // an input is not reported
+	// StatusImplausible: the inputs contradict each other (a part above its
+	// total); value, numerator and denominator blank, never published.
+	StatusImplausible Status = "implausible"
 )
 
 // Reasons (status_reason), machine-readable.
@@ -34,6 +38,7 @@ const (
 	ReasonZeroDenominator  = "zero_denominator"
 	ReasonAmbiguousInput   = "ambiguous_input"
 	ReasonSmallDenominator = "small_denominator"
+	ReasonPartExceedsTotal = "part_exceeds_total"
 )
 
 // Privacy holds the disclosure-control parameters.
@@ -71,6 +76,9 @@ type Snapshot struct {
 	// ChangedAt is when the published figures last changed: ComputedAt,
 	// or that of the earlier snapshot whose indicators.csv was the same.
 	ChangedAt time.Time
+	// Implausible describes the inputs of every row withheld as
+	// implausible (the cells the publisher's file gives), for the run log.
+	Implausible []string
 	// Unreadable names the sources whose stored snapshot could not be
 	// read, with why; the indicators were computed without them.
 	Unreadable map[string]string
@@ -129,6 +137,9 @@ func ComputeWith(ctx context.Context, sets []*sources.TableSet, cat []*Indicator
 		}
 		for _, r := range ind.Formula.Evaluate(facts, ind.Sources) {
 			row := publish(ind, r, p)
+			if row.Status == StatusImplausible {
+				snap.Implausible = append(snap.Implausible, describeImplausible(ind, r))
+			}
 			row.RetrievedAt = facts.RetrievedAt(r.Source)
 			snap.Rows = append(snap.Rows, row)
 		}
@@ -165,6 +176,9 @@ func publish(ind *Indicator, r Result, p Privacy) Row {
 		return row
 	case r.Missing != "":
 		row.Status, row.Reason = StatusNoData, ReasonMissingInput
+		return row
+	case r.Implausible != "":
+		row.Status, row.Reason = StatusImplausible, r.Implausible
 		return row
 	case r.Value == nil:
 		row.Status, row.Reason = StatusNoData, ReasonZeroDenominator
@@ -242,4 +256,14 @@ func (s *Snapshot) Includes(source string) bool {
 // Published reports whether the row carries a value (ok or unstable).
 func (r *Row) Published() bool {
 	return (r.Status == StatusOK || r.Status == StatusUnstable) && r.Value != nil
+}
+
+// describeImplausible names the cells of an implausible result, which the
+// published row leaves blank.
+func describeImplausible(ind *Indicator, r Result) string {
+	d := fmt.Sprintf("%s %s %s (%s): %s", ind.ID, r.Jurisdiction, r.Period, r.Label, r.Implausible)
+	if r.Num != nil && r.Den != nil {
+		d += fmt.Sprintf(", %s %g above %s %g", ind.Numerator, *r.Num, ind.Denominator, *r.Den)
+	}
+	return d
 }

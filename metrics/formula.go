@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"strings"
@@ -28,8 +29,11 @@ type Result struct {
 	Censored  bool   // an input was censored at source (e.g. UNODC <5)
 	Ambiguous bool   // an input appears more than once at source
 	Missing   string // what is missing, when something is
-	Flags     []string
-	URLs      []string
+	// Implausible names why the inputs contradict each other (a part above
+	// its total); such a value is never published.
+	Implausible string
+	Flags       []string
+	URLs        []string
 }
 
 // measureSel selects one observation of a group: a canonical measure for one
@@ -149,7 +153,16 @@ func appendUnique(list []string, s string) []string {
 }
 
 // ratio divides one part by another within a group.
-type ratio struct{ num, den part }
+type ratio struct {
+	num, den part
+	// partOfTotal marks a share: the numerator counts some of what the
+	// denominator counts, so a numerator above the denominator is an error
+	// of the inputs (a publisher's copied cell), not a value.
+	partOfTotal bool
+}
+
+// share is the ratio of a part to its total.
+func share(num, den part) ratio { return ratio{num: num, den: den, partOfTotal: true} }
 
 func (q ratio) Evaluate(f *Facts, srcs []string) []Result {
 	var out []Result
@@ -174,6 +187,8 @@ func (q ratio) evaluate(f *Facts, g groupKey) (Result, bool) {
 		r.Missing = q.num.String()
 	case den == nil:
 		r.Missing = q.den.String()
+	case q.partOfTotal && *num > *den:
+		r.Implausible = ReasonPartExceedsTotal
 	case *den != 0:
 		v := *num / *den
 		r.Value = &v
@@ -236,7 +251,7 @@ func (q shareGap) Evaluate(f *Facts, srcs []string) []Result {
 			continue
 		}
 		r := Result{Source: g.source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period,
-			Censored: ra.Censored || rb.Censored, Ambiguous: ra.Ambiguous || rb.Ambiguous}
+			Censored: ra.Censored || rb.Censored, Ambiguous: ra.Ambiguous || rb.Ambiguous, Implausible: cmp.Or(ra.Implausible, rb.Implausible)}
 		for _, u := range append(ra.URLs, rb.URLs...) {
 			r.URLs = appendURL(r.URLs, u)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,10 @@ func TestCSVContract(t *testing.T) {
 			if rec[3] != "" || rec[8] == "" {
 				t.Fatalf("line %d: no_data row %v", i+2, rec)
 			}
+		case "implausible":
+			if rec[3] != "" || rec[4] != "" || rec[5] != "" || rec[8] != "part_exceeds_total" {
+				t.Fatalf("line %d: implausible row %v", i+2, rec)
+			}
 		default:
 			t.Fatalf("line %d: status %q", i+2, rec[7])
 		}
@@ -300,4 +305,31 @@ func TestDocsUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "../docs/indicators.md", buf.Bytes())
+}
+
+// TestNoShareAboveOne: no published share exceeds 1 on the embedded data;
+// UNODC's Nigeria 2022 convictions (1,238 for forced labour of 79 in all:
+// the by-form cell copies the victims' cell) are withheld as implausible,
+// and the run log names the cells.
+func TestNoShareAboveOne(t *testing.T) {
+	snap := computeEmbedded(t)
+	found := false
+	for _, r := range snap.Rows {
+		if r.Indicator.Unit == UnitRatio && strings.Contains(r.Indicator.ID, "share") && r.Published() && *r.Value > 1 {
+			t.Errorf("%s %s %s published as %v", r.Indicator.ID, r.Jurisdiction, r.Period, *r.Value)
+		}
+		if r.Indicator.ID == "labour_share_convictions_ratio" && r.Jurisdiction == "NGA" && r.Period == "2022" && r.SourceName == "unodc_glotip" {
+			found = true
+			if r.Status != StatusImplausible || r.Reason != ReasonPartExceedsTotal || r.Value != nil || r.Numerator != nil {
+				t.Errorf("NGA 2022 row = %s %s %v", r.Status, r.Reason, r.Value)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no NGA 2022 labour share of convictions row")
+	}
+	want := "labour_share_convictions_ratio NGA 2022 (unodc_glotip): part_exceeds_total, labour convictions 1238 above convictions 79"
+	if !slices.Contains(snap.Implausible, want) {
+		t.Errorf("the implausible cells are not described as %q", want)
+	}
 }
