@@ -167,8 +167,13 @@ func publish(ind *Indicator, r Result, p Privacy) Row {
 		SourceURL: strings.Join(r.URLs, " ")}
 	reasons := append([]string(nil), r.Flags...)
 	switch {
+	case r.Missing != "" && r.Absent:
+		// An input does not exist: no value could be published, whatever
+		// a censored one held, and "censored" would tell the reader wrong.
+		row.Status, row.Reason = StatusNoData, ReasonMissingInput
+		return row
 	case r.Censored:
-		// Rule 6: a value built on a censored input stays withheld.
+		// A value built on a censored input stays withheld.
 		row.Status, row.Reason = StatusSuppressed, ReasonCensoredAtSource
 		return row
 	case r.Ambiguous:

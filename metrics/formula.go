@@ -25,8 +25,12 @@ type Result struct {
 	Period       string
 	Num, Den     *float64 // nil: not reported
 	// Value is set when Num and Den (or the formula's parts) are all present.
-	Value     *float64
-	Censored  bool   // an input was censored at source (e.g. UNODC <5)
+	Value    *float64
+	Censored bool // an input was censored at source (e.g. UNODC <5)
+	// Absent is set when an input is not in the source at all (or not
+	// reported), as opposed to censored: such a value is missing whatever
+	// the censored inputs held.
+	Absent    bool
 	Ambiguous bool   // an input appears more than once at source
 	Missing   string // what is missing, when something is
 	// Implausible names why the inputs contradict each other (a part above
@@ -103,6 +107,7 @@ func (f *Facts) sum(g groupKey, p part, r *Result) (v *float64, present bool) {
 		fact, found := f.obs[m.key(g)]
 		if !found {
 			complete = false
+			r.Absent = true
 			continue
 		}
 		present = true
@@ -115,6 +120,7 @@ func (f *Facts) sum(g groupKey, p part, r *Result) (v *float64, present bool) {
 		r.URLs = appendURL(r.URLs, fact.url)
 		if fact.value == nil {
 			complete = false
+			r.Absent = r.Absent || fact.censored == ""
 			continue
 		}
 		total += *fact.value
@@ -251,7 +257,7 @@ func (q shareGap) Evaluate(f *Facts, srcs []string) []Result {
 			continue
 		}
 		r := Result{Source: g.source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period,
-			Censored: ra.Censored || rb.Censored, Ambiguous: ra.Ambiguous || rb.Ambiguous, Implausible: cmp.Or(ra.Implausible, rb.Implausible)}
+			Censored: ra.Censored || rb.Censored, Absent: ra.Absent || rb.Absent || !okA || !okB, Ambiguous: ra.Ambiguous || rb.Ambiguous, Implausible: cmp.Or(ra.Implausible, rb.Implausible)}
 		for _, u := range append(ra.URLs, rb.URLs...) {
 			r.URLs = appendURL(r.URLs, u)
 		}

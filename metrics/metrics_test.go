@@ -253,6 +253,16 @@ func TestPublishRules(t *testing.T) {
 	f("censored at source", official, censored, StatusSuppressed, ReasonCensoredAtSource, nil)
 	missing := Result{Missing: "victims_identified"}
 	f("missing input", official, missing, StatusNoData, ReasonMissingInput, nil)
+	// A censored numerator over a denominator the source does not have:
+	// missing, not censored (996 UNODC rows said "censored" before).
+	censoredOverAbsent := Result{Missing: "victims_identified", Censored: true, Absent: true}
+	f("censored over an absent input", official, censoredOverAbsent, StatusNoData, ReasonMissingInput, nil)
+	// A censored input that is itself what is missing stays censored.
+	censoredOnly := Result{Missing: "convictions", Censored: true}
+	f("censored input, the other present", official, censoredOnly, StatusSuppressed, ReasonCensoredAtSource, nil)
+	implausible := res(1238, 79)
+	implausible.Implausible = ReasonPartExceedsTotal
+	f("part above its total", official, implausible, StatusImplausible, ReasonPartExceedsTotal, nil)
 	flagged := res(47, 642)
 	flagged.Flags = []string{"minors_only"}
 	f("flags kept", official, flagged, StatusOK, "minors_only", v(47.0/642))
