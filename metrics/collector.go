@@ -197,7 +197,7 @@ type Collector struct {
 	descs    map[string]*prometheus.Desc
 	info     *prometheus.Desc
 
-	rows, retrieved, opVictims, opArrests *prometheus.Desc
+	rows, unstable, retrieved, opVictims, opArrests *prometheus.Desc
 }
 
 // NewCollector builds a collector over the publisher's latest snapshot.
@@ -209,8 +209,11 @@ func newCollector(cat []*Indicator, snapshot func() *Snapshot) *Collector {
 			"Catalogue entry of an indicator: its metric family, title, unit and direction (up: higher is more victim-centred; down: lower is; neutral: context, both extremes bad).",
 			[]string{"indicator", "metric", "title", "unit", "direction"}, nil),
 		rows: prometheus.NewDesc("palermo_indicator_rows",
-			"Rows of the indicator table by status (ok, unstable, suppressed, no_data): how much of each indicator the data cover.",
+			"Rows of the indicator table by status (ok, unstable, suppressed, implausible, no_data): how much of each indicator the data cover.",
 			[]string{"indicator", "status"}, nil),
+		unstable: prometheus.NewDesc("palermo_indicator_unstable",
+			"1 for each published indicator value whose status is unstable (its denominator is small, or it rests on partial coverage; reason says which): join it on indicator, jurisdiction, period and source to tell unstable values from ok ones.",
+			[]string{"indicator", "jurisdiction", "period", "source", "reason"}, nil),
 		retrieved: prometheus.NewDesc("palermo_source_retrieved_timestamp_seconds",
 			"Unix time at which the bytes of the source snapshot used by the indicators were retrieved from the publisher.",
 			[]string{"source"}, nil),
@@ -231,6 +234,7 @@ func newCollector(cat []*Indicator, snapshot func() *Snapshot) *Collector {
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.info
 	ch <- c.rows
+	ch <- c.unstable
 	ch <- c.retrieved
 	ch <- c.opVictims
 	ch <- c.opArrests
@@ -256,6 +260,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			continue
 		}
 		ch <- prometheus.MustNewConstMetric(c.descs[r.Indicator.ID], prometheus.GaugeValue, *r.Value, r.Jurisdiction, r.Period, r.Source)
+		if r.Status == StatusUnstable {
+			ch <- prometheus.MustNewConstMetric(c.unstable, prometheus.GaugeValue, 1, r.Indicator.ID, r.Jurisdiction, r.Period, r.Source, r.Reason)
+		}
 	}
 	for k, n := range counts {
 		ch <- prometheus.MustNewConstMetric(c.rows, prometheus.GaugeValue, float64(n), k.id, k.status)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -341,5 +342,28 @@ func TestNoShareAboveOne(t *testing.T) {
 	want := "labour_share_convictions_ratio NGA 2022 (unodc_glotip): part_exceeds_total, labour convictions 1238 above convictions 79"
 	if !slices.Contains(snap.Implausible, want) {
 		t.Errorf("the implausible cells are not described as %q", want)
+	}
+}
+
+// TestUnstableCompanion: every unstable value on /metrics has its
+// palermo_indicator_unstable series, so a dashboard can tell it from ok.
+func TestUnstableCompanion(t *testing.T) {
+	snap := computeEmbedded(t)
+	pub := &Publisher{Catalogue: Catalogue}
+	if err := pub.Publish(snap); err != nil {
+		t.Fatal(err)
+	}
+	unstable := 0
+	for _, r := range snap.Rows {
+		if r.Status == StatusUnstable {
+			unstable++
+			want := fmt.Sprintf(`palermo_indicator_unstable{indicator="%s",jurisdiction="%s",period="%s",reason="%s",source="%s"} 1`, r.Indicator.ID, r.Jurisdiction, r.Period, r.Reason, r.Source)
+			if !bytes.Contains(snap.Exposition.Text, []byte(want+"\n")) {
+				t.Fatalf("no companion series %s", want)
+			}
+		}
+	}
+	if got := bytes.Count(snap.Exposition.Text, []byte("\npalermo_indicator_unstable{")); got != unstable || unstable == 0 {
+		t.Fatalf("%d companion series for %d unstable rows", got, unstable)
 	}
 }
