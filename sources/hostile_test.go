@@ -48,9 +48,9 @@ func rewriteZipPart(t *testing.T, data []byte, name string, write func(io.Writer
 	return out.Bytes()
 }
 
-// peakHeap runs fn and returns the most the Go heap grew while it ran, as
-// sampled after each collection (an upper bound on what fn held at once is
-// what matters here: a test that fails by asking for gigabytes).
+// allocated runs fn and returns the bytes it allocated in all, an upper
+// bound on what it held at once: enough to fail a parse that asks for
+// gigabytes.
 func allocated(fn func()) uint64 {
 	var before, after runtime.MemStats
 	runtime.GC()

@@ -94,18 +94,5 @@ func readZipEntry(f *zip.File, max int64) ([]byte, error) {
 	}
 	defer rc.Close()
 	size := min(int64(f.UncompressedSize64), inflateLimit(int64(f.CompressedSize64), max))
-	buf := make([]byte, 0, size+1)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)] // the declared size was wrong: grow
-		}
-		n, err := rc.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
+	return readLimitedSized(rc, max, size)
 }

@@ -223,10 +223,8 @@ reported as FILE:LINE:COL: message and nothing is stored.`, stderr)
 		}
 		return err
 	}
-	if fold != nil && spec.Stream != nil {
+	if fold != nil { // set by the observer, which only a streamed ingest calls
 		fold.Generation = m.Generation
-	} else {
-		fold = nil
 	}
 	var counts []string
 	for _, t := range spec.Tables {
