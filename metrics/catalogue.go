@@ -166,10 +166,10 @@ var Catalogue = []*Indicator{
 		Sources:      []string{"fbi_operations", "operations"},
 		PrivacyClass: OfficialAggregate,
 		Formula: operationRatio{
-			num:  victimsIdentified,
-			den:  func(o *operation) *float64 { return o.arrestsTotal },
-			name: "victims identified / arrests of all kinds",
-			flag: victimsFlag,
+			num:   victimsIdentified,
+			den:   func(o *operation) *float64 { return o.arrestsTotal },
+			name:  "victims identified / arrests of all kinds",
+			flags: []func(*operation) string{victimsFlag, arrestsFlag},
 		},
 	},
 	{
@@ -190,9 +190,10 @@ var Catalogue = []*Indicator{
 		Sources:      []string{"fbi_operations", "operations"},
 		PrivacyClass: OfficialAggregate,
 		Formula: operationRatio{
-			num:  func(o *operation) *float64 { return o.arrestsTraffickers },
-			den:  func(o *operation) *float64 { return o.arrestsTotal },
-			name: "traffickers arrested / arrests of all kinds",
+			num:   func(o *operation) *float64 { return o.arrestsTraffickers },
+			den:   func(o *operation) *float64 { return o.arrestsTotal },
+			name:  "traffickers arrested / arrests of all kinds",
+			flags: []func(*operation) string{arrestsFlag},
 		},
 	},
 	{
@@ -213,9 +214,10 @@ var Catalogue = []*Indicator{
 		Sources:      []string{"fbi_operations", "operations"},
 		PrivacyClass: OfficialAggregate,
 		Formula: operationRatio{
-			num:  func(o *operation) *float64 { return o.victimsMinor },
-			den:  func(o *operation) *float64 { return o.arrestsTraffickers },
-			name: "minors / traffickers arrested",
+			num:   func(o *operation) *float64 { return o.victimsMinor },
+			den:   func(o *operation) *float64 { return o.arrestsTraffickers },
+			name:  "minors / traffickers arrested",
+			flags: []func(*operation) string{arrestsFlag},
 		},
 	},
 	{
@@ -262,8 +264,8 @@ var Catalogue = []*Indicator{
 				}
 				return o.derived(0, *v+*s)
 			},
-			name: "sellers arrested / (victims identified + sellers arrested)",
-			flag: victimsFlag,
+			name:  "sellers arrested / (victims identified + sellers arrested)",
+			flags: []func(*operation) string{victimsFlag},
 		},
 	},
 	{
@@ -283,10 +285,10 @@ var Catalogue = []*Indicator{
 		Sources:      []string{"fbi_operations", "operations"},
 		PrivacyClass: OfficialAggregate,
 		Formula: operationRatio{
-			num:  func(o *operation) *float64 { return o.victimsReferred },
-			den:  victimsIdentified,
-			name: "victims referred / victims identified",
-			flag: victimsFlag,
+			num:   func(o *operation) *float64 { return o.victimsReferred },
+			den:   victimsIdentified,
+			name:  "victims referred / victims identified",
+			flags: []func(*operation) string{victimsFlag},
 		},
 	},
 

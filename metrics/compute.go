@@ -39,6 +39,12 @@ const (
 	ReasonAmbiguousInput   = "ambiguous_input"
 	ReasonSmallDenominator = "small_denominator"
 	ReasonPartExceedsTotal = "part_exceeds_total"
+	// ReasonCopiedCells marks a share whose part is a cell the publisher
+	// copied from another measure (identical by-form cells).
+	ReasonCopiedCells = "copied_cells"
+	// ReasonIdentifiedOrArrested marks a value whose arrest counts are
+	// suspects "identified or arrested", not arrests only.
+	ReasonIdentifiedOrArrested = "identified_or_arrested"
 )
 
 // Privacy holds the disclosure-control parameters.
@@ -65,6 +71,7 @@ type Row struct {
 	Reason       string
 	SourceURL    string // one or more http(s) URLs, separated by a space
 	RetrievedAt  time.Time
+	SourceKind   PageKinds // the kinds of the pages the inputs were read from
 }
 
 // Snapshot is the indicator table of one computation, immutable once built.
@@ -164,7 +171,7 @@ func ComputeWith(ctx context.Context, sets []*sources.TableSet, cat []*Indicator
 // shared/indicators.md first, then the reliability flag.
 func publish(ind *Indicator, r Result, p Privacy) Row {
 	row := Row{Indicator: ind, Jurisdiction: r.Jurisdiction, Period: r.Period, Source: r.Label, SourceName: r.Source,
-		SourceURL: strings.Join(r.URLs, " ")}
+		SourceURL: strings.Join(r.URLs, " "), SourceKind: r.Kinds}
 	reasons := append([]string(nil), r.Flags...)
 	switch {
 	case r.Missing != "" && r.Absent:
@@ -267,7 +274,11 @@ func (r *Row) Published() bool {
 // published row leaves blank.
 func describeImplausible(ind *Indicator, r Result) string {
 	d := fmt.Sprintf("%s %s %s (%s): %s", ind.ID, r.Jurisdiction, r.Period, r.Label, r.Implausible)
-	if r.Num != nil && r.Den != nil {
+	switch {
+	case r.Num == nil || r.Den == nil:
+	case r.Implausible == ReasonCopiedCells:
+		d += fmt.Sprintf(", %s %g of %s %g: its by-form cells repeat those of the victims identified", ind.Numerator, *r.Num, ind.Denominator, *r.Den)
+	default:
 		d += fmt.Sprintf(", %s %g above %s %g", ind.Numerator, *r.Num, ind.Denominator, *r.Den)
 	}
 	return d

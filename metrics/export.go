@@ -16,7 +16,7 @@ import (
 
 // CSVHeader is the indicators.csv contract.
 var CSVHeader = []string{"indicator", "jurisdiction", "period", "value", "numerator", "denominator",
-	"unit", "status", "status_reason", "source", "source_url", "retrieved_at"}
+	"unit", "status", "status_reason", "source", "source_url", "retrieved_at", "source_kind"}
 
 // WriteCSV writes the snapshot as indicators.csv: one row per indicator,
 // jurisdiction, period and source, sorted by those keys, so re-exports diff
@@ -29,7 +29,7 @@ func WriteCSV(w io.Writer, snap *Snapshot) error {
 	for i := range snap.Rows {
 		r := &snap.Rows[i]
 		rec := []string{r.Indicator.ID, r.Jurisdiction, r.Period, "", "", "", string(r.Indicator.Unit),
-			string(r.Status), r.Reason, r.Source, r.SourceURL, formatTime(r.RetrievedAt)}
+			string(r.Status), r.Reason, r.Source, r.SourceURL, formatTime(r.RetrievedAt), r.SourceKind.String()}
 		if r.Status != StatusSuppressed {
 			rec[3], rec[4], rec[5] = formatNumber(r.Value), formatNumber(r.Numerator), formatNumber(r.Denominator)
 		}
@@ -96,6 +96,9 @@ type dpSource struct {
 	Title   string `json:"title"`
 	Path    string `json:"path"`
 	Version string `json:"version,omitempty"`
+	// SourceKind says what the source's published rows rest on: primary,
+	// secondary or primary;secondary.
+	SourceKind string `json:"palermo:source_kind,omitempty"`
 }
 
 type dpResource struct {
@@ -161,11 +164,12 @@ var csvFields = []dpField{
 	{Name: "numerator", Type: "number", Description: "The numerator as published by the source; empty when suppressed or not applicable."},
 	{Name: "denominator", Type: "number", Description: "The denominator as published by the source; empty when suppressed or not applicable."},
 	{Name: "unit", Type: "string", Description: "ratio (a ratio of two counts; 0..1 for shares), pp (percentage points), count, per_100k, days, score or percent.", Constraints: map[string]any{"required": true}},
-	{Name: "status", Type: "string", Description: "ok; unstable (published, denominator below the reliability threshold); suppressed (withheld for privacy); no_data (an input is not reported).", Constraints: map[string]any{"required": true, "enum": []string{"ok", "unstable", "suppressed", "no_data"}}},
-	{Name: "status_reason", Type: "string", Description: "Why, machine-readable, several separated by ';': min_cell, complementary, censored_at_source, missing_input, zero_denominator, ambiguous_input, small_denominator, minors_only, adults_only."},
+	{Name: "status", Type: "string", Description: "ok; unstable (published, denominator below the reliability threshold or resting on low coverage); suppressed (withheld for privacy or censored by the publisher); implausible (the inputs contradict each other, e.g. a part above its total: never published as a value); no_data (an input is not reported).", Constraints: map[string]any{"required": true, "enum": []string{"ok", "unstable", "suppressed", "implausible", "no_data"}}},
+	{Name: "status_reason", Type: "string", Description: "Why, machine-readable, several separated by ';': min_cell, complementary, censored_at_source, missing_input, zero_denominator, ambiguous_input, small_denominator, part_exceeds_total, copied_cells (the part's by-form cells repeat the victims identified's cell for cell), minors_only, adults_only, identified_or_arrested (the arrest counts are suspects identified or arrested, not arrests only)."},
 	{Name: "source", Type: "string", Description: "palermo source; with the publisher's edition where editions restate earlier years (tip_global:2024).", Constraints: map[string]any{"required": true}},
 	{Name: "source_url", Type: "string", Description: "Where the inputs were published: one or more http(s) URLs separated by a space."},
 	{Name: "retrieved_at", Type: "datetime", Description: "When palermo's copy of the source was retrieved from the publisher (UTC)."},
+	{Name: "source_kind", Type: "string", Description: "What the value rests on: primary (the publisher's own page or file), secondary (a reproduction: a news page, a blog, a compilation, a third party's copy), or primary;secondary when its inputs mix.", Constraints: map[string]any{"required": true, "enum": []string{"primary", "secondary", "primary;secondary"}}},
 }
 
 // DataPackage describes the export as a Data Package v2 descriptor: the
@@ -190,13 +194,23 @@ func DataPackage(snap *Snapshot, cat []*Indicator, files map[string][]byte) ([]b
 		},
 		Citation: "palermo indicators (" + snap.ComputedAt.Format(time.DateOnly) + "), computed from the sources listed, each cited by its URL and retrieval date in indicators.csv.",
 	}
+	pages := PagesBySource(snap)
 	for _, s := range snap.Sources {
 		o := s.Provenance.Origin
 		path := o.URLDownload
 		if path == "" {
 			path = o.URLMain
 		}
-		dp.Sources = append(dp.Sources, dpSource{Title: o.Producer + ": " + o.Title + ". Terms: " + o.License.Name + " (" + o.License.URL + ")", Path: path, Version: o.DatePublished})
+		sp := pages[s.Name]
+		title := o.Producer + ": " + o.Title + ". Terms: " + sp.TermsText(o.License)
+		if sp == nil || len(sp.Sites) == 0 {
+			title += " (" + o.License.URL + ")"
+		}
+		var kind string
+		if sp != nil {
+			kind = sp.Kinds.String()
+		}
+		dp.Sources = append(dp.Sources, dpSource{Title: title, Path: path, Version: o.DatePublished, SourceKind: kind})
 		dp.Snapshots = append(dp.Snapshots, dpSnapshot{Source: s.Name, Generation: s.Generation, Location: s.Provenance.Location,
 			RetrievedAt: formatTime(s.Provenance.RetrievedAt), SHA256: s.Provenance.SHA256, Bytes: s.Provenance.Bytes})
 	}
@@ -270,7 +284,7 @@ func Render(snap *Snapshot, cat []*Indicator) (*Exports, error) {
 		return nil, err
 	}
 	files["indicators.csv"] = c
-	entries := catalogueEntries(cat, snap.Privacy)
+	entries := catalogueEntries(cat, snap)
 	if files["catalogue.csv"], err = catalogueCSV(entries); err != nil {
 		return nil, err
 	}

@@ -31,6 +31,9 @@ type Facts struct {
 	provenance map[string]sources.Provenance
 	// names of jurisdictions as their publishers give them
 	names map[string]string
+	// kinds of the operations' pages, and their arrest definitions
+	opKinds urlKinds
+	opDefs  arrestDefinitions
 }
 
 type obsKey struct {
@@ -43,6 +46,7 @@ type obsFact struct {
 	value     *float64
 	censored  string
 	url       string
+	kind      PageKinds
 	ambiguous bool // the key appears more than once in the source
 }
 
@@ -54,6 +58,8 @@ type operation struct {
 	victimsAdult, victimsMinor          *float64
 	victimsTotal, victimsReferred       *float64
 	url                                 string
+	kind                                PageKinds
+	identifiedOrArrested                bool       // the arrests are suspects identified or arrested
 	vals                                [7]float64 // what the pointers above point into
 	extra                               [2]float64 // what derived returns pointers to
 }
@@ -186,14 +192,14 @@ func (f *Facts) readObservations(ctx context.Context, ts *sources.TableSet, edit
 		str := func(name string) *array.String { return rec.Column(idx[name]).(*array.String) }
 		edition, jur, period, measure := str("edition"), str("jurisdiction"), str("period"), str("measure")
 		sex, age, form, brk := str("sex"), str("age_group"), str("exploitation_form"), str("breakdown")
-		censored, url, name := str("censored"), str("source_url"), str("jurisdiction_name")
+		censored, url, name, kind := str("censored"), str("source_url"), str("jurisdiction_name"), str("source_kind")
 		value := rec.Column(idx["value"]).(*array.Float64)
 		for i := 0; i < int(rec.NumRows()); i++ {
 			if jur.Value(i) == "" {
 				continue // no code to publish under (e.g. UNODC's Sark)
 			}
 			label := source
-			if editionInLabel {
+			if editionInLabel && edition.Value(i) != "" {
 				label = source + ":" + edition.Value(i)
 			}
 			k := obsKey{label, jur.Value(i), period.Value(i), measure.Value(i), sex.Value(i), age.Value(i), form.Value(i), brk.Value(i)}
@@ -201,7 +207,7 @@ func (f *Facts) readObservations(ctx context.Context, ts *sources.TableSet, edit
 				prev.ambiguous = true
 				continue
 			}
-			fact := &obsFact{censored: censored.Value(i), url: url.Value(i)}
+			fact := &obsFact{censored: censored.Value(i), url: url.Value(i), kind: pageKind(kind.Value(i))}
 			if value.IsValid(i) {
 				v := value.Value(i)
 				fact.value = &v
@@ -234,7 +240,7 @@ func (f *Facts) foldOperations(rec arrow.RecordBatch) error {
 		"victims_identified_minor", "victims_identified_total", "victims_referred_to_services"} {
 		countCols[k] = rec.Column(idx[name]).(*array.Int64)
 	}
-	src, jur, period, url := str("source"), str("jurisdiction"), str("period"), str("source_url")
+	src, jur, period, url, arrestsDef := str("source"), str("jurisdiction"), str("period"), str("source_url"), str("arrests_definition")
 	id, name := str("operation_id"), str("operation_name")
 	var o operation
 	var last opGroup
@@ -244,6 +250,8 @@ func (f *Facts) foldOperations(rec arrow.RecordBatch) error {
 			source: src.Value(i), label: src.Value(i), jurisdiction: jur.Value(i), period: period.Value(i),
 			id: id.Value(i), name: name.Value(i), url: url.Value(i),
 		}
+		o.kind = f.opKinds.of(o.url)
+		o.identifiedOrArrested = f.opDefs.identifiedOrArrested(arrestsDef.Value(i))
 		count := func(k int) *float64 {
 			if countCols[k].IsNull(i) {
 				return nil

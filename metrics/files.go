@@ -35,7 +35,7 @@ func perIndicatorCSVs(snap *Snapshot) (map[string][]byte, error) {
 // CatalogueColumns are the columns of catalogue.csv.
 var CatalogueColumns = []string{"id", "title", "question", "description", "numerator", "denominator", "unit", "short_unit",
 	"direction", "direction_note", "principles", "normative_anchor", "sources", "privacy_class", "min_denominator",
-	"context", "component_of", "has_data", "missing_data", "metric", "caveats"}
+	"context", "component_of", "has_data", "missing_data", "metric", "caveats", "source_kind"}
 
 type catalogueEntry struct {
 	ID              string   `json:"id"`
@@ -59,9 +59,19 @@ type catalogueEntry struct {
 	MissingData     string   `json:"missing_data,omitempty"`
 	Metric          string   `json:"metric"`
 	Caveats         []string `json:"caveats"`
+	// SourceKind is what the indicator's published values rest on:
+	// primary, secondary, primary;secondary, or empty when none is.
+	SourceKind string `json:"source_kind"`
 }
 
-func catalogueEntries(cat []*Indicator, p Privacy) []catalogueEntry {
+func catalogueEntries(cat []*Indicator, snap *Snapshot) []catalogueEntry {
+	p := snap.Privacy
+	kinds := map[string]PageKinds{}
+	for i := range snap.Rows {
+		if r := &snap.Rows[i]; r.Published() {
+			kinds[r.Indicator.ID] |= r.SourceKind
+		}
+	}
 	var out []catalogueEntry
 	for _, ind := range cat {
 		min := ind.MinDenominator
@@ -74,7 +84,8 @@ func catalogueEntries(cat []*Indicator, p Privacy) []catalogueEntry {
 		}
 		out = append(out, catalogueEntry{ind.ID, ind.Title, ind.Question, ind.DescriptionShort, ind.Numerator, ind.Denominator,
 			string(ind.Unit), ind.ShortUnit, string(ind.Direction), ind.DirectionNote, ind.Principles, ind.NormativeAnchor,
-			srcs, string(ind.PrivacyClass), min, ind.Context, ind.ComponentOf, ind.HasData(), ind.MissingData, ind.Metric(), ind.DescriptionKey})
+			srcs, string(ind.PrivacyClass), min, ind.Context, ind.ComponentOf, ind.HasData(), ind.MissingData, ind.Metric(), ind.DescriptionKey,
+			kinds[ind.ID].String()})
 	}
 	return out
 }
@@ -87,7 +98,7 @@ func catalogueCSV(entries []catalogueEntry) ([]byte, error) {
 		w.Write([]string{e.ID, e.Title, e.Question, e.Description, e.Numerator, e.Denominator, e.Unit, e.ShortUnit,
 			e.Direction, e.DirectionNote, strings.Join(e.Principles, " "), e.NormativeAnchor, strings.Join(e.Sources, " "),
 			e.PrivacyClass, strconv.FormatFloat(e.MinDenominator, 'f', -1, 64), strconv.FormatBool(e.Context), e.ComponentOf,
-			strconv.FormatBool(e.HasData), e.MissingData, e.Metric, strings.Join(e.Caveats, " | ")})
+			strconv.FormatBool(e.HasData), e.MissingData, e.Metric, strings.Join(e.Caveats, " | "), e.SourceKind})
 	}
 	w.Flush()
 	return b.Bytes(), w.Error()
@@ -111,6 +122,7 @@ func citationCFF(snap *Snapshot) []byte {
 	if len(snap.Sources) > 0 {
 		b.WriteString("references:\n")
 	}
+	pages := PagesBySource(snap)
 	for _, s := range snap.Sources {
 		o := s.Provenance.Origin
 		url := o.URLDownload
@@ -121,7 +133,7 @@ func citationCFF(snap *Snapshot) []byte {
 		if !s.Provenance.RetrievedAt.IsZero() {
 			fmt.Fprintf(&b, "    date-accessed: %q\n", s.Provenance.RetrievedAt.UTC().Format(time.DateOnly))
 		}
-		fmt.Fprintf(&b, "    notes: %s\n", q("Terms: "+o.License.Name+". "+o.CitationFull))
+		fmt.Fprintf(&b, "    notes: %s\n", q("Terms: "+pages[s.Name].TermsText(o.License)+". "+o.CitationFull))
 	}
 	return []byte(b.String())
 }
@@ -163,4 +175,5 @@ var catalogueFieldDocs = map[string]string{
 	"missing_data":     "For indicators without data: the source that is missing.",
 	"metric":           "Prometheus metric family.",
 	"caveats":          "Caveats, separated by ' | '.",
+	"source_kind":      "What the published values rest on in this export: primary (the publishers' own pages), secondary (reproductions), primary;secondary when they mix, empty when none is published.",
 }

@@ -38,6 +38,8 @@ type Result struct {
 	Implausible string
 	Flags       []string
 	URLs        []string
+	// Kinds are the kinds of the pages the inputs were read from.
+	Kinds PageKinds
 }
 
 // measureSel selects one observation of a group: a canonical measure for one
@@ -118,6 +120,7 @@ func (f *Facts) sum(g groupKey, p part, r *Result) (v *float64, present bool) {
 			r.Censored = true
 		}
 		r.URLs = appendURL(r.URLs, fact.url)
+		r.Kinds |= fact.kind
 		if fact.value == nil {
 			complete = false
 			r.Absent = r.Absent || fact.censored == ""
@@ -195,11 +198,50 @@ func (q ratio) evaluate(f *Facts, g groupKey) (Result, bool) {
 		r.Missing = q.den.String()
 	case q.partOfTotal && *num > *den:
 		r.Implausible = ReasonPartExceedsTotal
+	case q.partOfTotal && len(q.num) == 1 && f.copiedForms(g, q.num[0]):
+		r.Implausible = ReasonCopiedCells
 	case *den != 0:
 		v := *num / *den
 		r.Value = &v
 	}
 	return r, true
+}
+
+// forms are the forms of exploitation a measure can be broken down by.
+var forms = []string{"sexual_exploitation", "forced_labour", "other"}
+
+// copyOrigin is the measure whose by-form cells publishers copy into other
+// measures' rows: UNODC's country files repeat the victims-by-form cells
+// under convictions for 41 country-years (Nigeria 2022: 1,238 "forced
+// labour convictions" of 79 convictions in all, the 1,238 being its
+// forced-labour victims).
+const copyOrigin = "victims_identified"
+
+// copiedForms says whether the by-form cells of m's measure in a group are a
+// copy of copyOrigin's: at least two forms given for both, every one the
+// same (the same number, or the same censoring marker), and at least two
+// of them non-zero numbers. Identical small vectors happen by chance; two
+// non-zero forms, identical cell for cell, do not.
+func (f *Facts) copiedForms(g groupKey, m measureSel) bool {
+	if m.form == sources.All || m.measure == copyOrigin {
+		return false
+	}
+	common, nonZero := 0, 0
+	for _, form := range forms {
+		a, okA := f.obs[measureSel{m.measure, form, m.age, m.breakdown}.key(g)]
+		b, okB := f.obs[measureSel{copyOrigin, form, m.age, m.breakdown}.key(g)]
+		if !okA || !okB {
+			continue
+		}
+		if (a.value == nil) != (b.value == nil) || a.value != nil && *a.value != *b.value || a.censored != b.censored {
+			return false
+		}
+		common++
+		if a.value != nil && *a.value != 0 {
+			nonZero++
+		}
+	}
+	return common >= 2 && nonZero >= 2
 }
 
 func (m measureSel) String() string {
@@ -261,6 +303,7 @@ func (q shareGap) Evaluate(f *Facts, srcs []string) []Result {
 		for _, u := range append(ra.URLs, rb.URLs...) {
 			r.URLs = appendURL(r.URLs, u)
 		}
+		r.Kinds = ra.Kinds | rb.Kinds
 		switch {
 		case !okA:
 			r.Missing = q.a.num.String() + " and " + q.a.den.String()
@@ -285,9 +328,10 @@ func (q shareGap) Evaluate(f *Facts, srcs []string) []Result {
 type operationRatio struct {
 	num, den func(*operation) *float64
 	name     string
-	// flag, when set, names how an operation's numbers are partial
-	// (e.g. minors_only); the flags of the operations used are kept.
-	flag func(*operation) string
+	// flags, when set, name how an operation's numbers are partial or
+	// defined otherwise (minors_only, identified_or_arrested); the flags of
+	// the operations used are kept.
+	flags []func(*operation) string
 }
 
 // victimsIdentified is an operation's victims identified: the reported total,
@@ -303,6 +347,16 @@ func victimsIdentified(o *operation) *float64 {
 	default:
 		return o.victimsAdult
 	}
+}
+
+// arrestsFlag says when an operation's arrest counts are not arrests only:
+// a release that counted suspects "identified or arrested" gives a number
+// that a ratio can use but a reader must not take for arrests.
+func arrestsFlag(o *operation) string {
+	if o.identifiedOrArrested {
+		return ReasonIdentifiedOrArrested
+	}
+	return ""
 }
 
 // victimsFlag says when victims identified stand for only part of them.
@@ -334,8 +388,10 @@ type opAccumulator interface {
 type opState struct {
 	source         string
 	num, den       float64
-	n              int      // operations that report both numbers
-	urls, allURLs  []string // pages of the operations used, and of all
+	n              int       // operations that report both numbers
+	urls, allURLs  []string  // pages of the operations used, and of all
+	kinds          PageKinds // kinds of the pages of the operations used
+	allKinds       PageKinds // and of all
 	flags          []string
 	zero, reported float64 // for operationsWithoutVictims
 }
@@ -358,6 +414,7 @@ func (q operationRatio) key() string { return "ratio:" + q.name }
 
 func (q operationRatio) fold(st *opState, o *operation) {
 	st.allURLs = appendURL(st.allURLs, o.url)
+	st.allKinds |= o.kind
 	a, b := q.num(o), q.den(o)
 	if a == nil || b == nil {
 		return // an operation missing either number is left out, never zero
@@ -366,10 +423,9 @@ func (q operationRatio) fold(st *opState, o *operation) {
 	st.num += *a
 	st.den += *b
 	st.urls = appendURL(st.urls, o.url)
-	if q.flag != nil {
-		if fl := q.flag(o); fl != "" {
-			st.flags = appendUnique(st.flags, fl)
-		}
+	st.kinds |= o.kind
+	for _, flag := range q.flags {
+		st.flags = appendUnique(st.flags, flag(o))
 	}
 }
 
@@ -379,9 +435,9 @@ func (q operationRatio) Evaluate(f *Facts, srcs []string) []Result {
 	for _, g := range order {
 		st := states[g]
 		r := Result{Source: st.source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period,
-			Flags: st.flags, URLs: st.urls}
+			Flags: st.flags, URLs: st.urls, Kinds: st.kinds}
 		if st.n == 0 {
-			r.Missing, r.URLs = q.name, st.allURLs
+			r.Missing, r.URLs, r.Kinds = q.name, st.allURLs, st.allKinds
 		} else {
 			num, den := st.num, st.den
 			r.Num, r.Den = &num, &den
@@ -403,6 +459,7 @@ func (operationsWithoutVictims) key() string { return "without_victims" }
 
 func (operationsWithoutVictims) fold(st *opState, o *operation) {
 	st.allURLs = appendURL(st.allURLs, o.url)
+	st.allKinds |= o.kind
 	if v := victimsIdentified(o); v != nil {
 		st.reported++
 		if *v == 0 {
@@ -416,7 +473,7 @@ func (q operationsWithoutVictims) Evaluate(f *Facts, srcs []string) []Result {
 	var out []Result
 	for _, g := range order {
 		st := states[g]
-		r := Result{Source: st.source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period, URLs: st.allURLs}
+		r := Result{Source: st.source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period, URLs: st.allURLs, Kinds: st.allKinds}
 		if st.reported == 0 {
 			r.Missing = "operations reporting a victim count"
 		} else {

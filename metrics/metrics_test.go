@@ -110,7 +110,13 @@ func TestEmbeddedFigures(t *testing.T) {
 	// Continued Presence per HHS certification letter to foreign adults, FY2014: 130/530.
 	f("continued_presence_per_certified_adult", "USA", "FY2014", "us_immigration_relief", 130, 530, 0.25, StatusOK, "")
 	// HTI: 5 of 183 new federal criminal cases in 2022 were forced labour.
-	f("labour_share_new_federal_cases_ratio", "USA", "2022", "us_federal_prosecutions", 5, 183, 0.027, StatusOK, "")
+	// The 2023 report revised the 183 to 203, without a labour count: that
+	// edition's row has no data.
+	f("labour_share_new_federal_cases_ratio", "USA", "2022", "us_federal_prosecutions:FHTR-2022", 5, 183, 0.027, StatusOK, "")
+	f("labour_share_new_federal_cases_ratio", "USA", "2022", "us_federal_prosecutions:FHTR-2023", -1, -1, 0, StatusNoData, ReasonMissingInput)
+	// OCC XIII (2023): 59 minors per 68 suspects of trafficking "identified
+	// or arrested", which are not arrests only.
+	f("operation_minors_per_trafficker_arrest", "USA", "2023", "fbi_operations", 59, 68, 0.868, StatusOK, ReasonIdentifiedOrArrested)
 	// CBP, FY2024: 1 Withhold Release Order and 0 Findings.
 	f("forced_labour_import_actions", "USA", "FY2024", "cbp_forced_labor", 1, -1, 1, StatusOK, "")
 	// NIBRS Minnesota 2018: the 5 child victims of 64A offences are withheld,
@@ -124,6 +130,22 @@ func TestEmbeddedFigures(t *testing.T) {
 	f("prostitution_arrests_per_ht_arrest", "US-MN", "2018", "fbi_nibrs", 2, 2, 1, StatusUnstable, ReasonSmallDenominator)
 	// Most releases give traffickers or all arrests, never both: no_data.
 	f("operation_trafficker_arrest_ratio", "USA", "2013", "fbi_operations", -1, -1, 0, StatusNoData, ReasonMissingInput)
+
+	// What each value rests on: the FBI's own release, a TV station's page,
+	// USCIS figures read only on an immigration-law page, and UNODC's file.
+	for _, c := range []struct {
+		id, jur, period, source string
+		kind                    PageKinds
+	}{
+		{"operation_victims_per_arrest", "USA", "2008", "fbi_operations", PagePrimary},
+		{"operation_minors_per_trafficker_arrest", "USA", "2023", "fbi_operations", PageSecondary},
+		{"t_visa_approval_ratio", "USA", "FY2005", "us_immigration_relief", PageSecondary},
+		{"convictions_per_identified_victim", "USA", "2022", "unodc_glotip", PagePrimary},
+	} {
+		if r := find(t, snap, c.id, c.jur, c.period, c.source); r.SourceKind != c.kind {
+			t.Errorf("%s %s %s %s: source_kind %s, want %s", c.id, c.jur, c.period, c.source, r.SourceKind, c.kind)
+		}
+	}
 }
 
 // TestCensoredNeverPublished: wherever an input is "<5" at source, the row
@@ -157,7 +179,7 @@ func TestCSVContract(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(recs[0], ","); got != "indicator,jurisdiction,period,value,numerator,denominator,unit,status,status_reason,source,source_url,retrieved_at" {
+	if got := strings.Join(recs[0], ","); got != "indicator,jurisdiction,period,value,numerator,denominator,unit,status,status_reason,source,source_url,retrieved_at,source_kind" {
 		t.Fatalf("header = %s", got)
 	}
 	seen := map[string]bool{}
@@ -172,6 +194,18 @@ func TestCSVContract(t *testing.T) {
 			t.Fatalf("line %d: not sorted by indicator, jurisdiction, period, source", i+2)
 		}
 		prev = key
+		// Every row says what it rests on, and a row citing a reproduction
+		// is never primary.
+		switch kind := rec[12]; kind {
+		case "primary", "secondary", "primary;secondary":
+			for _, u := range strings.Fields(rec[10]) {
+				if sources.PageKind(u) == sources.KindSecondary && kind == "primary" {
+					t.Fatalf("line %d: primary row cites the secondary page %s", i+2, u)
+				}
+			}
+		default:
+			t.Fatalf("line %d: source_kind %q", i+2, kind)
+		}
 		switch rec[7] {
 		case "ok", "unstable":
 			if rec[3] == "" {
@@ -197,7 +231,7 @@ func TestCSVContract(t *testing.T) {
 				t.Fatalf("line %d: no_data row %v", i+2, rec)
 			}
 		case "implausible":
-			if rec[3] != "" || rec[4] != "" || rec[5] != "" || rec[8] != "part_exceeds_total" {
+			if rec[3] != "" || rec[4] != "" || rec[5] != "" || rec[8] != "part_exceeds_total" && rec[8] != "copied_cells" {
 				t.Fatalf("line %d: implausible row %v", i+2, rec)
 			}
 		default:

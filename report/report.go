@@ -65,8 +65,11 @@ type section struct {
 
 type sourceLine struct {
 	Label, Retrieved, Terms string
-	URLs                    []string
-	MoreURLs                int
+	// Kind is what the series rests on: primary (the publisher's own
+	// pages), secondary (reproductions) or primary;secondary.
+	Kind     string
+	URLs     []string
+	MoreURLs int
 }
 
 // Render builds the page of one jurisdiction.
@@ -193,10 +196,13 @@ func sourceLines(snap *metrics.Snapshot, ss []series) []sourceLine {
 	for _, s := range ss {
 		first := s.Points[0]
 		info := prov[first.SourceName]
-		line := sourceLine{Label: s.Source, Retrieved: first.RetrievedAt.UTC().Format(time.DateOnly),
-			Terms: info.Provenance.Origin.License.Name}
+		line := sourceLine{Label: s.Source, Retrieved: first.RetrievedAt.UTC().Format(time.DateOnly)}
 		seen := map[string]bool{}
+		var kinds metrics.PageKinds
+		var pages metrics.Snapshot
 		for _, p := range s.Points {
+			kinds |= p.SourceKind
+			pages.Rows = append(pages.Rows, p)
 			for _, u := range strings.Fields(p.SourceURL) {
 				if !seen[u] {
 					seen[u] = true
@@ -208,6 +214,10 @@ func sourceLines(snap *metrics.Snapshot, ss []series) []sourceLine {
 				}
 			}
 		}
+		line.Kind = kinds.String()
+		// The terms are those of the pages cited, not of the publisher
+		// alone: a figure read on a blog keeps the blog's terms.
+		line.Terms = metrics.PagesBySource(&pages)[first.SourceName].TermsText(info.Provenance.Origin.License)
 		out = append(out, line)
 	}
 	return out

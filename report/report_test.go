@@ -51,7 +51,9 @@ func TestWorldReport(t *testing.T) {
 		"Direction: up. A higher value is more victim-centred (towards zero or above).",
 		"Direction: neutral. Context, not a score: both extremes are bad, so the value is never coloured as good or bad.",
 		"Below zero: labour trafficking is prosecuted less than its share of identified victims.",
-		`tip_global:2024: <a href="https://greenlightoperation.org/?p=5924">`,
+		`tip_global:2024 (secondary): <a href="https://greenlightoperation.org/?p=5924">`,
+		// A blog's copy of the TIP report keeps the blog's terms.
+		"greenlightoperation.org: its own terms (a third party&#39;s page reproducing the figures; not a government work)",
 		"retrieved 2026-11-23",
 		"data:image/png;base64,",
 	} {

@@ -43,7 +43,7 @@ are suppressed, and values a publisher withheld stay withheld.</p>
 <p class="dir">{{.Direction}} Unit: {{.Indicator.Unit}}{{with .Indicator.ShortUnit}} ({{.}}){{end}}.</p>
 <p>{{.Indicator.DescriptionShort}}</p>
 <div class="caveats"><b>Caveats</b><ul>{{range .Indicator.DescriptionKey}}<li>{{.}}</li>{{end}}</ul></div>
-<div class="sources"><b>Sources</b><ul>{{range .Sources}}<li>{{.Label}}: {{range $i, $u := .URLs}}{{if $i}}, {{end}}<a href="{{$u}}">{{$u}}</a>{{end}}{{if .MoreURLs}} and {{.MoreURLs}} more pages{{end}}; retrieved {{.Retrieved}}{{with .Terms}}; terms: {{.}}{{end}}.</li>{{end}}</ul></div>
+<div class="sources"><b>Sources</b><ul>{{range .Sources}}<li>{{.Label}}{{with .Kind}} ({{.}}){{end}}: {{range $i, $u := .URLs}}{{if $i}}, {{end}}<a href="{{$u}}">{{$u}}</a>{{end}}{{if .MoreURLs}} and {{.MoreURLs}} more pages{{end}}; retrieved {{.Retrieved}}{{with .Terms}}; terms: {{.}}{{end}}.</li>{{end}}</ul></div>
 </section>
 {{end}}
 <p class="sources">Definitions: <a href="https://github.com/palermo-project/palermo/blob/main/docs/indicators.md">docs/indicators.md</a>.

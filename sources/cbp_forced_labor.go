@@ -20,7 +20,7 @@ func init() {
 			CitationFull:     "U.S. Customs and Border Protection, Withhold Release Orders and Findings list and forced labor enforcement statistics; as cited per row.",
 			AttributionShort: "U.S. CBP",
 			URLMain:          "https://www.cbp.gov/trade/forced-labor/withhold-release-orders-and-findings",
-			License:          License{Name: "Public domain (U.S. Government work, 17 U.S.C. 105)", URL: "https://www.usa.gov/government-copyright"},
+			License:          License{Name: "CBP pages: public domain (U.S. Government work, 17 U.S.C. 105); rows read on secondary pages keep those pages' own terms", URL: "https://www.usa.gov/government-copyright"},
 		},
 		// CBP updates its statistics monthly.
 		DefaultSchedule: "30 7 4 * *",

@@ -175,7 +175,7 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 		ob.Append(Observation{
 			Source: "ctdc", Jurisdiction: k.country, JurisdictionName: k.country, Period: k.year,
 			Measure: "victim_records_registered", Sex: k.sex, AgeGroup: k.age, Form: k.form,
-			Value: &v, SourceURL: "https://www.ctdatacollaborative.org/global-dataset", SourceKind: "primary",
+			Value: &v, SourceURL: "https://www.ctdatacollaborative.org/global-dataset", SourceKind: KindPrimary,
 			Notes: "records counted by palermo; k-anonymisation duplicates records, so this counts records, not victims",
 		})
 	}

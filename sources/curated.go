@@ -18,6 +18,10 @@ type curatedSeries struct {
 	period func(f *csvFile) string
 	// notes builds the row's notes from its columns.
 	notes func(f *csvFile) string
+	// edition, when set, reads the publisher's edition of a row from its
+	// columns, and may rename its measure (a "revised" measure is the
+	// same measure in a later edition), recording any error.
+	edition func(f *csvFile, measure string) (edition, renamed string)
 }
 
 var measureName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -29,7 +33,7 @@ func (c curatedSeries) parse(ctx context.Context, in Input) (*Output, error) {
 	}
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()
-	seen := map[[2]string]int{}
+	seen := map[[3]string]int{}
 	for f.next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -48,19 +52,23 @@ func (c curatedSeries) parse(ctx context.Context, in Input) (*Output, error) {
 		if url != "" && !isHTTPURL(url) {
 			f.fail("source_url", "source_url %q is not an http(s) URL", url)
 		}
+		var edition string
+		if c.edition != nil && measure != "" {
+			edition, measure = c.edition(f, measure)
+		}
 		if !f.rowOK() || period == "" || measure == "" {
 			continue
 		}
-		k := [2]string{period, measure}
+		k := [3]string{edition, period, measure}
 		if prev, dup := seen[k]; dup {
-			f.fail("measure", "duplicate %s for %s (first on line %d)", measure, period, prev)
+			f.fail("measure", "duplicate %s for %s%s (first on line %d)", measure, period, inEdition(edition), prev)
 			continue
 		}
 		seen[k] = f.line()
 		ob.Append(Observation{
-			Source: c.source, Jurisdiction: c.jurisdiction, JurisdictionName: c.jurisdiction,
+			Source: c.source, Edition: edition, Jurisdiction: c.jurisdiction, JurisdictionName: c.jurisdiction,
 			Period: period, Measure: measure, Sex: All, AgeGroup: All, Form: All,
-			Value: value, SourceURL: url, SourceKind: "secondary", Notes: c.notes(f),
+			Value: value, SourceURL: url, SourceKind: PageKind(url), Notes: c.notes(f),
 		})
 	}
 	return f.finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
@@ -81,3 +89,10 @@ func fiscalPeriod(col string) func(f *csvFile) string {
 }
 
 func column(col string) func(f *csvFile) string { return func(f *csvFile) string { return f.get(col) } }
+
+func inEdition(edition string) string {
+	if edition == "" {
+		return ""
+	}
+	return " in edition " + edition
+}

@@ -129,6 +129,12 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 				return nil, err
 			}
 		}
+		// The FBI's abbreviations are not all ISO 3166-2 (Nebraska is NB).
+		iso, err := USState(b.state)
+		if err != nil {
+			return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("%s: %v", k, err)}
+		}
+		b.state = iso
 		if err := b.count(in.Name, codes, ageCodes, counts); err != nil {
 			return nil, err
 		}
@@ -330,10 +336,10 @@ func (n *nibrsCounts) emit(ob *ObservationsBuilder, url string) {
 		v := n.cells[k]
 		ob.Append(Observation{
 			Source: "fbi_nibrs", Edition: k.year,
-			Jurisdiction: "US-" + k.state, JurisdictionName: k.state,
+			Jurisdiction: k.state, JurisdictionName: StateName(k.state),
 			Period: k.year, Measure: k.measure,
 			Sex: All, AgeGroup: k.age, Form: k.form, Breakdown: "nibrs_offense=" + k.offence,
-			Value: &v, SourceURL: url, SourceKind: "primary",
+			Value: &v, SourceURL: url, SourceKind: KindPrimary,
 			Notes: "counted by palermo from NIBRS records: " + nibrsCodes[k.offence].label,
 		})
 	}

@@ -93,7 +93,8 @@ func TestNIBRSArrestees2019(t *testing.T) {
 	if got["ht"] != 82 || got["prostitution"]+got["prostitution minor"] != 1709 || got["prostitution minor"] != 2 {
 		t.Fatalf("counts = %v, want ht 82, prostitution 1709 of which 2 minors", got)
 	}
-	if len(states) != 33 || !states["US-NB"] {
+	// The FBI's NB is Nebraska, US-NE in ISO 3166-2.
+	if len(states) != 33 || !states["US-NE"] || states["US-NB"] {
 		t.Fatalf("%d states: %v", len(states), states)
 	}
 }

@@ -24,7 +24,7 @@ func init() {
 			CitationFull:     "Federal Bureau of Investigation, press releases on Operation Cross Country (2008-2023) and Operation Independence Day (2019), as cited per row.",
 			AttributionShort: "FBI press releases",
 			URLMain:          "https://www.fbi.gov/news/press-releases",
-			License:          License{Name: "Public domain (U.S. Government work, 17 U.S.C. 105); news reproductions cited per row", URL: "https://www.usa.gov/government-copyright"},
+			License:          License{Name: "FBI pages: public domain (U.S. Government work, 17 U.S.C. 105); rows read on news or advocacy pages keep those pages' own terms", URL: "https://www.usa.gov/government-copyright"},
 		},
 		// Operations are announced about once a year; check weekly.
 		DefaultSchedule: "15 6 * * 1",

@@ -3,6 +3,7 @@ package sources
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -119,11 +120,15 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 		if bad {
 			continue
 		}
-		state := ori[:2]
 		names[ori] = strings.TrimSpace(rec[ucrAgencyName-1 : ucrAgencyName+23])
 		counts := rec[ucrCounts-1:]
 		if strings.TrimSpace(counts) == "" {
-			continue // the agency sent no human-trafficking data this year
+			continue // the agency sent no human-trafficking data this year (the master file still lists the Canal Zone's)
+		}
+		state, err := USState(ori[:2])
+		if err != nil {
+			fail(line, ucrORI, "ORI %s: %v", ori, err)
+			continue
 		}
 		agencies++
 		var total [5][3]float64
@@ -163,8 +168,8 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 		for k, measure := range ucrMeasures {
 			for f, form := range ucrForms {
 				v := total[k][f]
-				sums[ucrKey{"US-" + state, "ori=" + ori, year, measure, form}] += v
-				sums[ucrKey{"US-" + state, "", year, measure, form}] += v
+				sums[ucrKey{state, "ori=" + ori, year, measure, form}] += v
+				sums[ucrKey{state, "", year, measure, form}] += v
 				sums[ucrKey{"USA", "", year, measure, form}] += v
 			}
 		}
@@ -192,9 +197,9 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 			notes = "agency: " + names[ori]
 		}
 		ob.Append(Observation{
-			Source: "fbi_ucr_ht", Edition: k.year, Jurisdiction: k.jurisdiction, JurisdictionName: k.jurisdiction,
+			Source: "fbi_ucr_ht", Edition: k.year, Jurisdiction: k.jurisdiction, JurisdictionName: cmp.Or(StateName(k.jurisdiction), k.jurisdiction),
 			Period: k.year, Measure: k.measure, Sex: All, AgeGroup: All, Form: k.form, Breakdown: k.breakdown,
-			Value: &v, SourceURL: cdeURL, SourceKind: "primary", Notes: notes,
+			Value: &v, SourceURL: cdeURL, SourceKind: KindPrimary, Notes: notes,
 		})
 	}
 	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance,

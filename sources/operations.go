@@ -320,8 +320,8 @@ func operationRow(f *csvFile, c []colRef) Operation {
 		ArrestsDefinition:         "arrests by role, as recorded in the operations template",
 	}
 	op.OperationName = op.OperationID
-	if op.Jurisdiction != "" && !isJurisdictionCode(op.Jurisdiction) {
-		f.failAt(c[opJurisdiction], "jurisdiction %q is neither an ISO 3166-1 alpha-3 code (USA) nor US-XX (US-MN)", op.Jurisdiction)
+	if op.Jurisdiction != "" && !ValidJurisdiction(op.Jurisdiction) {
+		f.failAt(c[opJurisdiction], "jurisdiction %q is neither an ISO 3166-1 alpha-3 country code (USA) nor an ISO 3166-2:US code (US-MN)", op.Jurisdiction)
 	}
 	if op.OperationType != "" && !contains(OperationTypes, op.OperationType) {
 		f.failAt(c[opType], "operation_type %q is none of %v", op.OperationType, OperationTypes)
@@ -366,19 +366,6 @@ func operationRow(f *csvFile, c []colRef) Operation {
 		}
 	}
 	return op
-}
-
-// isJurisdictionCode accepts an ISO 3166-1 alpha-3 code (USA) or US-XX.
-func isJurisdictionCode(s string) bool {
-	upper := func(s string) bool {
-		for i := 0; i < len(s); i++ {
-			if s[i] < 'A' || s[i] > 'Z' {
-				return false
-			}
-		}
-		return true
-	}
-	return len(s) == 3 && upper(s) || len(s) == 5 && s[:3] == "US-" && upper(s[3:])
 }
 
 // years holds the period strings of the years operations fall in, so that

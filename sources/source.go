@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -130,7 +131,40 @@ func ParseChecked(ctx context.Context, spec *Spec, in Input, maxShare float64) (
 		out.Release()
 		return nil, err
 	}
+	if err := checkJurisdictions(in.Name, out); err != nil {
+		out.Release()
+		return nil, err
+	}
 	return out, nil
+}
+
+// checkJurisdictions refuses an output with a jurisdiction palermo cannot
+// publish under (not ISO 3166-1 alpha-3, ISO 3166-2:US, WLD or a TIP
+// region): each parser validates its codes with positions, and this is the
+// net under all of them.
+func checkJurisdictions(name string, out *Output) error {
+	for table, rec := range out.Tables {
+		idx := rec.Schema().FieldIndices("jurisdiction")
+		if len(idx) != 1 {
+			continue
+		}
+		col, ok := rec.Column(idx[0]).(*array.String)
+		if !ok {
+			continue
+		}
+		last := ""
+		for i := 0; i < col.Len(); i++ {
+			code := col.Value(i)
+			if code == last || code == "" {
+				continue // "" is a row the publisher gives no code for, never published
+			}
+			if !ValidJurisdiction(code) {
+				return fmt.Errorf("%s: %s row %d: jurisdiction %q is not an ISO 3166-1 alpha-3 code, an ISO 3166-2:US code, WLD or a TIP region", name, table, i+1, code)
+			}
+			last = code
+		}
+	}
+	return nil
 }
 
 // Release frees every table of the output.

@@ -23,7 +23,7 @@ func init() {
 			CitationFull:     "U.S. Department of State, Trafficking in Persons Report (editions 2006-2024), Global Law Enforcement Data table.",
 			AttributionShort: "U.S. State Department TIP Report",
 			URLMain:          "https://www.state.gov/trafficking-in-persons-report/",
-			License:          License{Name: "Public domain (U.S. Government work, 17 U.S.C. 105)", URL: "https://www.usa.gov/government-copyright"},
+			License:          License{Name: "State Department pages: public domain (U.S. Government work, 17 U.S.C. 105); rows read on secondary pages keep those pages' own terms", URL: "https://www.usa.gov/government-copyright"},
 		},
 		// One report a year, usually in June; a weekly check finds it in days.
 		DefaultSchedule: "0 6 * * 1",
@@ -111,6 +111,8 @@ func parseTIPGlobal(ctx context.Context, in Input) (*Output, error) {
 		kind := f.get("source_kind")
 		if kind != "primary" && kind != "secondary" {
 			f.fail("source_kind", "source_kind %q must be primary or secondary", kind)
+		} else if kind == KindPrimary && url != "" && PageKind(url) != KindPrimary {
+			f.fail("source_kind", "source_kind is primary but %s is not the publisher's own site (a reproduction is secondary)", PageHost(url))
 		}
 		if !f.rowOK() || value == nil || region.code == "" || m.measure == "" || reportYear == 0 || dataYear == 0 {
 			continue

@@ -202,7 +202,7 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 			Period: year, Measure: measure,
 			Sex: sex, AgeGroup: age, Form: form, Breakdown: breakdown,
 			Value: value, Censored: censored,
-			SourceURL: "https://dataunodc.un.org/sites/dataunodc.un.org/files/data_glotip.xlsx", SourceKind: "primary",
+			SourceURL: "https://dataunodc.un.org/sites/dataunodc.un.org/files/data_glotip.xlsx", SourceKind: KindPrimary,
 			Notes: src,
 		})
 		return nil

@@ -21,8 +21,11 @@ func init() {
 			CitationFull:     "Bureau of Justice Statistics, Human Trafficking Data Collection Activities (2022-2024); Human Trafficking Institute, Federal Human Trafficking Report (2018-2023); as cited per row.",
 			AttributionShort: "BJS, DOJ, Human Trafficking Institute",
 			URLMain:          "https://bjs.ojp.gov/library/publications/list?series_filter=Human%20Trafficking%20Data%20Collection%20Activities",
-			License:          License{Name: "BJS and DOJ figures public domain (17 U.S.C. 105); HTI figures quoted with attribution", URL: "https://traffickinginstitute.org/federal-human-trafficking-report/"},
+			License:          License{Name: "BJS and DOJ pages: public domain (17 U.S.C. 105); HTI figures as quoted with attribution by the secondary pages cited per row, under those pages' own terms", URL: "https://traffickinginstitute.org/federal-human-trafficking-report/"},
 		},
+		// HTI revises earlier years in later reports: each HTI figure
+		// is published under its report's edition (FHTR-2023).
+		EditionInLabel: true,
 		// BJS and HTI publish yearly; check monthly.
 		DefaultSchedule: "15 7 3 * *",
 		Tables:          []string{TableObservations},
@@ -35,8 +38,27 @@ func init() {
 			notes: func(f *csvFile) string {
 				return strings.TrimSpace(f.get("series") + "; " + f.get("period_type") + "; " + f.get("notes"))
 			},
+			edition: fhtrEdition,
 		}.parse,
 	})
+}
+
+var fhtrYear = regexp.MustCompile(`\b(\d{4}) FHTR\b`)
+
+// fhtrEdition gives a Human Trafficking Institute figure the edition of the
+// Federal Human Trafficking Report it was read from, as the row's notes name
+// it ("2023 FHTR ..."), and reads a "_revised" measure as the measure
+// itself in that later edition. Other series have no edition.
+func fhtrEdition(f *csvFile, measure string) (string, string) {
+	if !strings.HasPrefix(f.get("series"), "Human Trafficking Institute") {
+		return "", measure
+	}
+	m := fhtrYear.FindStringSubmatch(f.get("notes"))
+	if m == nil {
+		f.fail("notes", "an HTI figure must name its report edition in notes (\"2023 FHTR ...\"): HTI revises earlier years between editions")
+		return "", measure
+	}
+	return "FHTR-" + m[1], strings.TrimSuffix(measure, "_revised")
 }
 
 var fourDigits = regexp.MustCompile(`^\d{4}$`)

@@ -15,7 +15,7 @@ func init() {
 			CitationFull:     "USCIS, Form I-914 statistics; U.S. Department of State, Trafficking in Persons Report 2015, United States narrative; as cited per row.",
 			AttributionShort: "USCIS and TIP Report (US narrative)",
 			URLMain:          "https://www.uscis.gov/tools/reports-and-studies/immigration-and-citizenship-data",
-			License:          License{Name: "Public domain (U.S. Government work, 17 U.S.C. 105); secondary reproductions cited per row", URL: "https://www.usa.gov/government-copyright"},
+			License:          License{Name: "USCIS figures are U.S. Government works (17 U.S.C. 105), but every row is read on a secondary page that reproduces them, under that page's own terms", URL: "https://www.usa.gov/government-copyright"},
 		},
 		// USCIS publishes quarterly; check monthly.
 		DefaultSchedule: "0 7 3 * *",

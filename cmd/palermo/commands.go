@@ -365,11 +365,13 @@ and, for the others, which missing source keeps them from being computed.`, stde
 			Source       string   `json:"source"`
 			SourceURL    string   `json:"source_url"`
 			RetrievedAt  string   `json:"retrieved_at"`
+			SourceKind   string   `json:"source_kind"`
 		}
 		rows := make([]row, 0, len(snap.Rows))
 		for _, r := range snap.Rows {
 			jr := row{Indicator: r.Indicator.ID, Jurisdiction: r.Jurisdiction, Period: r.Period, Unit: string(r.Indicator.Unit),
-				Status: string(r.Status), StatusReason: r.Reason, Source: r.Source, SourceURL: r.SourceURL, RetrievedAt: r.RetrievedAt.UTC().Format(time.RFC3339)}
+				Status: string(r.Status), StatusReason: r.Reason, Source: r.Source, SourceURL: r.SourceURL, RetrievedAt: r.RetrievedAt.UTC().Format(time.RFC3339),
+				SourceKind: r.SourceKind.String()}
 			if r.Status != metrics.StatusSuppressed {
 				jr.Value, jr.Numerator, jr.Denominator = r.Value, r.Numerator, r.Denominator
 			}

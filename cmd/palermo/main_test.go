@@ -55,7 +55,7 @@ func TestRunThenExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h := strings.Join(recs[0], ","); h != "indicator,jurisdiction,period,value,numerator,denominator,unit,status,status_reason,source,source_url,retrieved_at" {
+	if h := strings.Join(recs[0], ","); h != "indicator,jurisdiction,period,value,numerator,denominator,unit,status,status_reason,source,source_url,retrieved_at,source_kind" {
 		t.Fatalf("header %s", h)
 	}
 	want := map[string]bool{
