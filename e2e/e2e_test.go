@@ -10,12 +10,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -124,6 +126,17 @@ func httpStatus(u string) int {
 	return resp.StatusCode
 }
 
+// httpGet returns a page's body, or "" with the error.
+func httpGet(u string) (string, error) {
+	resp, err := http.Get(u)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
 type promResponse struct {
 	Status    string          `json:"status"`
 	ErrorType string          `json:"errorType"`
@@ -226,13 +239,41 @@ func TestPrometheusScrapesPalermo(t *testing.T) {
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	waitFor(t, "palermo /readyz", 90*time.Second, good, func() bool { return httpStatus(base+"/readyz") == 200 })
 
-	// A second palermo whose job fails: its source points at a missing file.
+	// A second palermo whose job fails: the publisher's server, after a
+	// good run, serves the file cut in half at a line boundary, with a
+	// Content-Length that matches, as if it were complete.
+	full, err := os.ReadFile("../sources/snapshots/tip_global_law_enforcement.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(full), "\n")
+	half := []byte(strings.Join(lines[:len(lines)/2], ""))
+	var body atomic.Pointer[[]byte]
+	body.Store(&full)
+	publisher := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(*body.Load()) }))
+	defer publisher.Close()
 	cfgPath := filepath.Join(t.TempDir(), "failing.yaml")
-	os.WriteFile(cfgPath, []byte("sources:\n  tip_global:\n    location: "+filepath.Join(t.TempDir(), "missing.csv")+"\n"), 0o644)
+	os.WriteFile(cfgPath, []byte("sources:\n  tip_global:\n    location: "+publisher.URL+"/tip.csv\n    schedule: \"@every 2s\"\n"), 0o644)
+	badData := t.TempDir()
+	if out, err := exec.Command(bin, "run", "--config", cfgPath, "--data-dir", badData).CombinedOutput(); err != nil {
+		t.Fatalf("the first run of the whole file: %v\n%s", err, out)
+	}
+	body.Store(&half)
 	badPort := freePort(t)
-	bad := start(t, bin, "serve", "--config", cfgPath, "--listen", fmt.Sprintf("127.0.0.1:%d", badPort), "--data-dir", t.TempDir())
+	bad := start(t, bin, "serve", "--config", cfgPath, "--listen", fmt.Sprintf("127.0.0.1:%d", badPort), "--data-dir", badData)
 	badBase := fmt.Sprintf("http://127.0.0.1:%d", badPort)
-	waitFor(t, "the failing palermo to answer", 30*time.Second, bad, func() bool { return httpStatus(badBase+"/healthz") == 200 })
+	waitFor(t, "the failing palermo to refuse the half file", 30*time.Second, bad, func() bool {
+		b, _ := httpGet(badBase + "/metrics")
+		return strings.Contains(b, `palermo_job_last_run_success{job_name="tip_global"} 0`)
+	})
+	if !strings.Contains(bad.logs(), "much smaller than the snapshot in use") {
+		t.Errorf("the failing palermo does not say why:\n%s", bad.logs())
+	}
+	// The snapshot in use stays: the 2024 edition, in the lost half, is
+	// still published.
+	if b, _ := httpGet(badBase + "/exports/indicators.csv"); !strings.Contains(b, ",tip_global:2024,") {
+		t.Error("the half file replaced the snapshot in use")
+	}
 
 	goodTarget, badTarget := fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d", badPort)
 	promCfg := prometheusConfig(t, []string{goodTarget, badTarget})
