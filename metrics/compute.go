@@ -42,6 +42,12 @@ const (
 	// ReasonCopiedCells marks a share whose part is a cell the publisher
 	// copied from another measure (identical by-form cells).
 	ReasonCopiedCells = "copied_cells"
+	// ReasonLowCoverage marks a value whose reporting agencies cover less
+	// than Privacy.LowCoverageBelow of the area's population.
+	ReasonLowCoverage = "low_coverage"
+	// ReasonSeriesBreak marks a period not comparable with the others (the
+	// FBI's 2021 move to NIBRS-only data).
+	ReasonSeriesBreak = "series_break"
 	// ReasonIdentifiedOrArrested marks a value whose arrest counts are
 	// suspects "identified or arrested", not arrests only.
 	ReasonIdentifiedOrArrested = "identified_or_arrested"
@@ -52,10 +58,13 @@ type Privacy struct {
 	MinCell       int // suppress derived victim counts of 1..MinCell-1
 	RoundBase     int // round derived victim counts down to a multiple of this
 	UnstableBelow int // flag ratios whose denominator is below this
+	// LowCoverageBelow flags values resting on agencies that cover less
+	// than this share of the area's population.
+	LowCoverageBelow float64
 }
 
 // DefaultPrivacy is the rule set of shared/indicators.md.
-var DefaultPrivacy = Privacy{MinCell: 10, RoundBase: 10, UnstableBelow: 20}
+var DefaultPrivacy = Privacy{MinCell: 10, RoundBase: 10, UnstableBelow: 20, LowCoverageBelow: 0.5}
 
 // Row is one published indicator value.
 type Row struct {
@@ -72,6 +81,9 @@ type Row struct {
 	SourceURL    string // one or more http(s) URLs, separated by a space
 	RetrievedAt  time.Time
 	SourceKind   PageKinds // the kinds of the pages the inputs were read from
+	// Coverage is the share of the area's population the reporting
+	// agencies cover (nil where the source does not say).
+	Coverage *float64
 }
 
 // Snapshot is the indicator table of one computation, immutable once built.
@@ -171,7 +183,7 @@ func ComputeWith(ctx context.Context, sets []*sources.TableSet, cat []*Indicator
 // shared/indicators.md first, then the reliability flag.
 func publish(ind *Indicator, r Result, p Privacy) Row {
 	row := Row{Indicator: ind, Jurisdiction: r.Jurisdiction, Period: r.Period, Source: r.Label, SourceName: r.Source,
-		SourceURL: strings.Join(r.URLs, " "), SourceKind: r.Kinds}
+		SourceURL: strings.Join(r.URLs, " "), SourceKind: r.Kinds, Coverage: r.Coverage}
 	reasons := append([]string(nil), r.Flags...)
 	switch {
 	case r.Missing != "" && r.Absent:
@@ -231,6 +243,12 @@ func publish(ind *Indicator, r Result, p Privacy) Row {
 	if r.Den != nil && *r.Den < min {
 		row.Status = StatusUnstable
 		reasons = append([]string{ReasonSmallDenominator}, reasons...)
+	}
+	if r.Coverage != nil && *r.Coverage < p.LowCoverageBelow {
+		// "0 minors arrested" from agencies covering 2% of a state is not
+		// a zero for the state.
+		row.Status = StatusUnstable
+		reasons = append(reasons, ReasonLowCoverage)
 	}
 	row.Reason = strings.Join(reasons, ";")
 	return row

@@ -16,7 +16,7 @@ import (
 
 // CSVHeader is the indicators.csv contract.
 var CSVHeader = []string{"indicator", "jurisdiction", "period", "value", "numerator", "denominator",
-	"unit", "status", "status_reason", "source", "source_url", "retrieved_at", "source_kind"}
+	"unit", "status", "status_reason", "source", "source_url", "retrieved_at", "source_kind", "coverage"}
 
 // WriteCSV writes the snapshot as indicators.csv: one row per indicator,
 // jurisdiction, period and source, sorted by those keys, so re-exports diff
@@ -29,7 +29,7 @@ func WriteCSV(w io.Writer, snap *Snapshot) error {
 	for i := range snap.Rows {
 		r := &snap.Rows[i]
 		rec := []string{r.Indicator.ID, r.Jurisdiction, r.Period, "", "", "", string(r.Indicator.Unit),
-			string(r.Status), r.Reason, r.Source, r.SourceURL, formatTime(r.RetrievedAt), r.SourceKind.String()}
+			string(r.Status), r.Reason, r.Source, r.SourceURL, formatTime(r.RetrievedAt), r.SourceKind.String(), formatNumber(r.Coverage)}
 		if r.Status != StatusSuppressed {
 			rec[3], rec[4], rec[5] = formatNumber(r.Value), formatNumber(r.Numerator), formatNumber(r.Denominator)
 		}
@@ -170,6 +170,8 @@ var csvFields = []dpField{
 	{Name: "source_url", Type: "string", Description: "Where the inputs were published: one or more http(s) URLs separated by a space."},
 	{Name: "retrieved_at", Type: "datetime", Description: "When palermo's copy of the source was retrieved from the publisher (UTC)."},
 	{Name: "source_kind", Type: "string", Description: "What the value rests on: primary (the publisher's own page or file), secondary (a reproduction: a news page, a blog, a compilation, a third party's copy), or primary;secondary when its inputs mix.", Constraints: map[string]any{"required": true, "enum": []string{"primary", "secondary", "primary;secondary"}}},
+	{Name: "coverage", Type: "number", Description: "Where the source gives it: the share of the area's population covered by the agencies that reported (0..1); values below the low-coverage threshold are unstable with reason low_coverage. Empty where the source does not say.",
+		Constraints: map[string]any{"minimum": 0}},
 }
 
 // DataPackage describes the export as a Data Package v2 descriptor: the
@@ -189,6 +191,7 @@ func DataPackage(snap *Snapshot, cat []*Indicator, files map[string][]byte) ([]b
 			"min_cell":                  snap.Privacy.MinCell,
 			"round_base":                snap.Privacy.RoundBase,
 			"unstable_below":            snap.Privacy.UnstableBelow,
+			"low_coverage_below":        snap.Privacy.LowCoverageBelow,
 			"complementary_suppression": true,
 			"rules":                     "Aggregates only. palermo-derived victim counts of 1 to min_cell-1, and ratios built on them, are suppressed; derived victim counts (and the numerators and denominators built on them) are rounded down to a multiple of round_base, ratios being computed from the exact counts; official aggregates pass through as published; values the source censored (UNODC '<5') stay censored; ratios with a denominator below unstable_below are flagged unstable.",
 		},

@@ -40,6 +40,9 @@ type Result struct {
 	URLs        []string
 	// Kinds are the kinds of the pages the inputs were read from.
 	Kinds PageKinds
+	// Coverage is the share of the area's population the reporting
+	// agencies cover, where the source gives it.
+	Coverage *float64
 }
 
 // measureSel selects one observation of a group: a canonical measure for one

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -109,5 +110,57 @@ func TestPlausibility(t *testing.T) {
 				t.Fatalf("victims' share withheld: %s", v.Reason)
 			}
 		})
+	}
+}
+
+// TestCoveredRate checks the under-18 prostitution arrest rate against a
+// computation made independently from the raw files (the compiled FBI
+// Table 69 and the Census Vintage 2019 file): arrests / (covered population
+// × the state's under-18 share) × 100,000, with the coverage beside it.
+func TestCoveredRate(t *testing.T) {
+	snap := computeEmbedded(t)
+	for _, c := range []struct {
+		jur, period    string
+		arrests        float64
+		rate, coverage float64
+		status         Status
+		reason         string
+	}{
+		// California 2013: 205 arrests; the agencies cover 38,284,824,
+		// above the civilian 38,104,708, so coverage is whole and the
+		// denominator is the state's 9,157,311 under-18s.
+		{"US-CA", "2013", 205, 2.2386484416658994, 1, StatusOK, ""},
+		// New York 2018: 3 arrests by agencies covering 9,571,301 of
+		// 19,505,408 people: 49%, below the threshold.
+		{"US-NY", "2018", 3, 0.15018896900327214, 0.490699861289751, StatusUnstable, ReasonLowCoverage},
+		// Minnesota 2021: NIBRS-only, a series break.
+		{"US-MN", "2021", 0, 0, 0.979632, StatusOK, ReasonSeriesBreak},
+	} {
+		r := find(t, snap, "minor_prostitution_arrests_per_100k_minors", c.jur, c.period, "fbi_arrests_state")
+		if r.Status != c.status || r.Reason != c.reason {
+			t.Errorf("%s %s: %s/%q, want %s/%q", c.jur, c.period, r.Status, r.Reason, c.status, c.reason)
+		}
+		if r.Numerator == nil || *r.Numerator != c.arrests || r.Value == nil || math.Abs(*r.Value-c.rate) > 1e-9 {
+			t.Errorf("%s %s: %v arrests, rate %v; want %v, %v", c.jur, c.period, r.Numerator, r.Value, c.arrests, c.rate)
+		}
+		if r.Coverage == nil || math.Abs(*r.Coverage-c.coverage) > 1e-6 {
+			t.Errorf("%s %s: coverage %v, want %v", c.jur, c.period, r.Coverage, c.coverage)
+		}
+	}
+	// Every state and DC has the rate for every year 2013-2021.
+	seen := map[string]bool{}
+	for _, r := range snap.Rows {
+		if r.Indicator.ID == "minor_prostitution_arrests_per_100k_minors" && r.Published() {
+			seen[r.Jurisdiction] = true
+			if !sources.ValidJurisdiction(r.Jurisdiction) {
+				t.Errorf("jurisdiction %q", r.Jurisdiction)
+			}
+			if *r.Coverage > 1 {
+				t.Errorf("%s %s: coverage %v above 1", r.Jurisdiction, r.Period, *r.Coverage)
+			}
+		}
+	}
+	if len(seen) < 50 {
+		t.Errorf("rates for %d states, want 50 at least", len(seen))
 	}
 }

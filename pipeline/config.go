@@ -34,10 +34,18 @@ type Config struct {
 type Privacy struct {
 	MinCell       int
 	UnstableBelow int
+	// LowCoverageBelow flags as unstable (low_coverage) values whose
+	// reporting agencies cover less than this share of the area's
+	// population.
+	LowCoverageBelow float64
 	// AllowSmallCells must be set for a MinCell below SafeMinCell: a typo
 	// must not publish small counts of victims.
 	AllowSmallCells bool
 }
+
+// DefaultLowCoverageBelow is the default low-coverage threshold: a value
+// resting on agencies that cover less than half of the population.
+const DefaultLowCoverageBelow = 0.5
 
 // SafeMinCell is the smallest min_cell accepted without
 // privacy.allow_small_cells: true.
@@ -47,20 +55,24 @@ const SafeMinCell = 5
 // 0, which is refused.
 func (p *Privacy) UnmarshalYAML(n *yaml.Node) error {
 	var raw struct {
-		MinCell         *int `yaml:"min_cell"`
-		UnstableBelow   *int `yaml:"unstable_below"`
-		AllowSmallCells bool `yaml:"allow_small_cells"`
+		MinCell          *int     `yaml:"min_cell"`
+		UnstableBelow    *int     `yaml:"unstable_below"`
+		LowCoverageBelow *float64 `yaml:"low_coverage_below"`
+		AllowSmallCells  bool     `yaml:"allow_small_cells"`
 	}
 	dec := n.Decode
 	if err := dec(&raw); err != nil {
 		return err
 	}
-	p.MinCell, p.UnstableBelow, p.AllowSmallCells = 10, 20, raw.AllowSmallCells
+	p.MinCell, p.UnstableBelow, p.LowCoverageBelow, p.AllowSmallCells = 10, 20, DefaultLowCoverageBelow, raw.AllowSmallCells
 	if raw.MinCell != nil {
 		p.MinCell = *raw.MinCell
 	}
 	if raw.UnstableBelow != nil {
 		p.UnstableBelow = *raw.UnstableBelow
+	}
+	if raw.LowCoverageBelow != nil {
+		p.LowCoverageBelow = *raw.LowCoverageBelow
 	}
 	return nil
 }
@@ -237,13 +249,16 @@ func ParseConfig(data []byte) (*Config, error) {
 		cfg.Listen = "127.0.0.1:9741"
 	}
 	if cfg.Privacy == (Privacy{}) {
-		cfg.Privacy = Privacy{MinCell: 10, UnstableBelow: 20} // no privacy section
+		cfg.Privacy = Privacy{MinCell: 10, UnstableBelow: 20, LowCoverageBelow: DefaultLowCoverageBelow} // no privacy section
 	}
 	if cfg.Privacy.MinCell < 1 {
 		return nil, fmt.Errorf("privacy.min_cell: %d must be at least 1 (the default is 10)", cfg.Privacy.MinCell)
 	}
 	if cfg.Privacy.MinCell < SafeMinCell && !cfg.Privacy.AllowSmallCells {
 		return nil, fmt.Errorf("privacy.min_cell: %d would publish counts of victims from %d up; below %d it needs privacy.allow_small_cells: true as well", cfg.Privacy.MinCell, cfg.Privacy.MinCell, SafeMinCell)
+	}
+	if c := cfg.Privacy.LowCoverageBelow; c < 0 || c > 1 {
+		return nil, fmt.Errorf("privacy.low_coverage_below: %v must be a share between 0 and 1", c)
 	}
 	if cfg.Privacy.UnstableBelow < 0 {
 		return nil, fmt.Errorf("privacy.unstable_below: %d must not be negative", cfg.Privacy.UnstableBelow)

@@ -15,6 +15,7 @@ func TestCSVSourcesDamaged(t *testing.T) {
 	ctdc := string(readFile(t, "testdata/ctdc/the_global_k_anon_dataset.EXCERPT.csv"))
 	tmpl := string(readFile(t, "testdata/operations/fbi_occ_2016_2017.csv"))
 	ops := string(readFile(t, "snapshots/operation_results.csv"))
+	arrests := string(readFile(t, "testdata/fbi_arrests_state/excerpt.csv"))
 	lines := func(s string) []string { return strings.Split(s, "\n") } // the files end lines with CRLF; the CR stays in each piece
 	setLine := func(s string, n int, f func(string) string) string {
 		l := lines(s)
@@ -75,6 +76,14 @@ func TestCSVSourcesDamaged(t *testing.T) {
 		{"federal HTI revision twice", "us_federal_prosecutions",
 			strings.Replace(federal, "2022,new_criminal_ht_cases_filed_revised,203,https://clarola.org/the-2023-federal-human-trafficking-report,\"2023 FHTR", "2022,new_criminal_ht_cases_filed_revised,203,https://clarola.org/the-2023-federal-human-trafficking-report,\"2022 FHTR", 1),
 			`duplicate new_criminal_ht_cases_filed for 2022 in edition FHTR-2022 (first on line 48)`},
+		{"arrests misplaced separator", "fbi_arrests_state", strings.Replace(arrests, `"5,468"`, `"54,68"`, 1),
+			`x.csv:6:12: TotalAll: "54,68" is not a whole number`},
+		{"arrests unknown state", "fbi_arrests_state", strings.Replace(arrests, ",ALABAMA,2013", ",ALABAMMA,2013", 1),
+			`x.csv:2:98: State "ALABAMMA" is not a US state or DC`},
+		{"arrests under-18 row without its all-ages row", "fbi_arrests_state", strings.Join(append(lines(arrests)[:2:2], lines(arrests)[3:]...), "\n"),
+			`x.csv:2:1: US-AL 2013 has no Total all ages row`},
+		{"arrests year outside the tables", "fbi_arrests_state", strings.Replace(arrests, ",ALASKA,2013", ",ALASKA,2031", 1),
+			`Year 2031 is outside the tables' 2013-2021`},
 		{"federal period type", "us_federal_prosecutions", strings.Replace(federal, ",fiscal_year,2012,suspects_referred", ",fiscal,2012,suspects_referred", 1),
 			`unknown period_type "fiscal"`},
 		{"federal value", "us_federal_prosecutions", strings.Replace(federal, ",persons_prosecuted,805,", ",persons_prosecuted,8O5,", 1),

@@ -62,12 +62,19 @@ func openCSVSubset(name string, data []byte, want []string) (*csvFile, error) {
 	return openCSVHeader(name, data, want, true)
 }
 
-func openCSVHeader(name string, data []byte, want []string, extraAllowed bool) (*csvFile, error) {
-	return readCSV(name, bytes.NewReader(data), want, extraAllowed)
+func openCSVHeader(name string, data []byte, want []string, extraAllowed bool, places ...string) (*csvFile, error) {
+	return readCSV(name, bytes.NewReader(data), want, extraAllowed, places...)
+}
+
+// openCSVPlaces is openCSV for a table of places (a Census file's NAME is a
+// state's): the named columns hold the names of places, not of people, and
+// are exempt from the refusal of personal identifiers.
+func openCSVPlaces(name string, data []byte, want []string, places ...string) (*csvFile, error) {
+	return openCSVHeader(name, data, want, false, places...)
 }
 
 // readCSV is openCSVHeader over a reader, for files read as a stream.
-func readCSV(name string, in io.Reader, want []string, extraAllowed bool) (*csvFile, error) {
+func readCSV(name string, in io.Reader, want []string, extraAllowed bool, places ...string) (*csvFile, error) {
 	br := bufio.NewReaderSize(in, 1<<20)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		br.Discard(3) // a UTF-8 BOM is not part of the first column's name
@@ -78,7 +85,7 @@ func readCSV(name string, in io.Reader, want []string, extraAllowed bool) (*csvF
 	if err != nil {
 		return nil, csvErr(name, err, "cannot read the header")
 	}
-	f, err := newCSVFile(name, append([]string(nil), header...), r, want, extraAllowed) // the reader reuses its record
+	f, err := newCSVFile(name, append([]string(nil), header...), r, want, extraAllowed, places...) // the reader reuses its record
 	if err != nil {
 		return nil, err
 	}
@@ -87,11 +94,11 @@ func readCSV(name string, in io.Reader, want []string, extraAllowed bool) (*csvF
 }
 
 // newCSVFile checks a header (pos gives its columns) against want.
-func newCSVFile(name string, header []string, pos fieldPositioner, want []string, extraAllowed bool) (*csvFile, error) {
+func newCSVFile(name string, header []string, pos fieldPositioner, want []string, extraAllowed bool, places ...string) (*csvFile, error) {
 	f := &csvFile{name: name, pos: pos, col: map[string]int{}, header: header}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
-		if IsIdentifierColumn(h) {
+		if IsIdentifierColumn(h) && !contains(places, h) {
 			_, c := pos.FieldPos(i)
 			return nil, &PosError{File: name, Line: 1, Col: c,
 				Msg: fmt.Sprintf("column %q carries personal identifiers; palermo accepts aggregates only and refuses this input", h)}

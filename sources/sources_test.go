@@ -55,6 +55,8 @@ func TestParseGolden(t *testing.T) {
 		{"cbp_forced_labor", "snapshots/cbp_forced_labor_enforcement.csv", TableObservations},
 		{"ctdc", "testdata/ctdc/the_global_k_anon_dataset.EXCERPT.csv", TableObservations},
 		{"operations", "testdata/operations/fbi_occ_2016_2017.csv", TableOperations},
+		{"fbi_arrests_state", "testdata/fbi_arrests_state/excerpt.csv", TableObservations},
+		{"census_population", "testdata/census_population/excerpt.zip", TableObservations},
 	}
 	for _, c := range cases {
 		t.Run(c.source, func(t *testing.T) {

@@ -52,7 +52,7 @@ func newApp(configPath, dataDir string, log *slog.Logger) (*app, error) {
 	a.pub = &metrics.Publisher{
 		Catalogue: metrics.Catalogue,
 		Privacy: metrics.Privacy{MinCell: cfg.Privacy.MinCell, RoundBase: cfg.Privacy.MinCell,
-			UnstableBelow: cfg.Privacy.UnstableBelow},
+			UnstableBelow: cfg.Privacy.UnstableBelow, LowCoverageBelow: cfg.Privacy.LowCoverageBelow},
 		Load:      a.load,
 		OnPublish: a.writeExports,
 		Log:       log,

@@ -42,6 +42,12 @@ func damage(t *testing.T, source string, data []byte) ([]byte, string) {
 	case "fbi_nibrs":
 		return replaceInZip("MN/NIBRS_ARRESTEE.csv", func(c string) string { return strings.Replace(c, "\n2018,", "\n2O18,", 1) }),
 			`:MN/NIBRS_ARRESTEE.csv:2:1: DATA_YEAR: "2O18"`
+	case "fbi_arrests_state":
+		return []byte(strings.Replace(s, ",84139.0,ALABAMA,2013", ",84l39.0,ALABAMA,2013", 1)), `:2:90: Population: "84l39.0"`
+	case "census_population":
+		return replaceInZip("sc-est2019-agesex-civ.csv", func(c string) string {
+			return strings.Replace(c, "\r\n40,3,6,1,Alabama,0,0,", "\r\n40,3,6,1,Alabama,0,O,", 1)
+		}), `:sc-est2019-agesex-civ.csv:`
 	case "unodc_glotip":
 		return replaceInZip("xl/worksheets/sheet1.xml", func(c string) string {
 			return strings.Replace(c, `<c r="J4" t="n"><v>2010</v></c>`, `<c r="J4" t="inlineStr"><is><t>twenty-ten</t></is></c>`, 1)

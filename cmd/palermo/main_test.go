@@ -55,7 +55,7 @@ func TestRunThenExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h := strings.Join(recs[0], ","); h != "indicator,jurisdiction,period,value,numerator,denominator,unit,status,status_reason,source,source_url,retrieved_at,source_kind" {
+	if h := strings.Join(recs[0], ","); h != "indicator,jurisdiction,period,value,numerator,denominator,unit,status,status_reason,source,source_url,retrieved_at,source_kind,coverage" {
 		t.Fatalf("header %s", h)
 	}
 	want := map[string]bool{
@@ -85,7 +85,7 @@ func TestRunThenExport(t *testing.T) {
 		t.Fatal("export differs from the exports written by run")
 	}
 	code, stdout, _ := palermo(t, "sources", "--data-dir", data)
-	if code != 0 || strings.Count(stdout, " ok ") != 8 {
+	if code != 0 || strings.Count(stdout, " ok ") != 10 {
 		t.Fatalf("sources exited %d:\n%s", code, stdout)
 	}
 	code, stdout, _ = palermo(t, "indicators", "--data-dir", data, "--format", "table")
@@ -356,8 +356,8 @@ func TestExportFiles(t *testing.T) {
 			t.Errorf("CITATION.cff lacks %s", k)
 		}
 	}
-	if refs := cff["references"].([]any); len(refs) != 8 {
-		t.Errorf("CITATION.cff cites %d sources, want 8", len(refs))
+	if refs := cff["references"].([]any); len(refs) != 10 {
+		t.Errorf("CITATION.cff cites %d sources, want 10", len(refs))
 	}
 	var cat []map[string]any
 	jb, _ := os.ReadFile(filepath.Join(out, "catalogue.json"))

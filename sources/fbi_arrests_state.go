@@ -1,0 +1,179 @@
+package sources
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// fbi_arrests_state: the FBI's Crime in the United States Table 69 "Arrests
+// by State" for 2013-2021 (arrests under 18 and of all ages, by offence,
+// with the agencies reporting and the population they cover), as compiled
+// into one file by a third party: a secondary source.
+
+// arrestsStateURL is the compilation palermo reads: a course project that
+// concatenated the FBI's per-year tables (0 differences in 31,212 cells
+// against the per-year exports).
+const arrestsStateURL = "https://github.com/sh3laughs/Ending-Human-Trafficking-Project/blob/268a0cff9aa9643b879ba0faf52ad04d75639c77/Data/Crime/allCrimes_2013to2021.csv"
+
+func init() {
+	Register(&Spec{
+		Name:    "fbi_arrests_state",
+		Summary: "FBI Crime in the United States Table 69, arrests by state, under 18 and all ages, 2013-2021: prostitution and commercialized vice, all offences, agencies and population covered (secondary compilation)",
+		Origin: Origin{
+			Producer:         "Federal Bureau of Investigation, Uniform Crime Reporting Program; compiled by sh3laughs (Ending-Human-Trafficking-Project)",
+			Title:            "Crime in the United States, Table 69: Arrests by State, 2013-2021 (compiled)",
+			Description:      "Arrests reported by the agencies that sent twelve months of arrest data, by state, for people under 18 and of all ages, with the number of agencies and the population they cover. The counts are not estimates for the whole state. 2021 is NIBRS-only and not comparable with earlier years; 2020 falls sharply.",
+			CitationFull:     "Federal Bureau of Investigation, Crime in the United States 2013-2021, Table 69 (Arrests by State); compiled by sh3laughs, Ending-Human-Trafficking-Project, Data/Crime/allCrimes_2013to2021.csv.",
+			AttributionShort: "FBI UCR, CIUS Table 69 (compiled)",
+			URLMain:          "https://ucr.fbi.gov/crime-in-the-u.s/2019/crime-in-the-u.s.-2019/tables/table-69",
+			URLDownload:      arrestsStateURL,
+			License:          License{Name: "FBI tables: public domain (U.S. Government work, 17 U.S.C. 105); read on a third party's compilation, which states no licence", URL: arrestsStateURL},
+		},
+		// The compilation is not updated; a yearly check notices a new one.
+		DefaultSchedule: "0 6 1 1 *",
+		Tables:          []string{TableObservations},
+		Embedded:        &Snapshot{File: "allCrimes_2013to2021.csv", RetrievedAt: snapshotDate},
+		Parse:           parseFBIArrestsState,
+	})
+}
+
+var arrestsStateColumns = []string{"", "Age", "TotalAll", "TotalViolent", "TotalProperty", "MurderManslaughter", "Rape", "Robbery",
+	"AggravatedAssault", "Burglary", "Larceny", "CarTheft", "Arson", "Assault", "ForgeryCounterfeit", "Fraud", "Embezzlement",
+	"StolenProperty", "Vandalism", "Weapons", "CommercialSex", "Sex", "DrugAbuse", "Gambling", "FamilyChildren", "DUI",
+	"LiquorLaws", "Drunkenness", "DisorderlyConduct", "Vagrancy", "AllOther", "Suspicion", "CurfewLoitering",
+	"NumberAgencies", "Population", "State", "Year"}
+
+// arrestsStateOffences are the columns palermo publishes, by the breakdown
+// it gives them.
+var arrestsStateOffences = []struct{ column, breakdown string }{
+	{"CommercialSex", "offence=prostitution_commercialized_vice"},
+	{"TotalAll", "offence=all"},
+}
+
+// tableCount reads a count as the compiled tables write it: 5,468 (2015
+// has thousands separators), 12 or 12.0 (pandas wrote some columns as
+// floats); empty is not reported.
+var tableCount = regexp.MustCompile(`^(\d{1,3}(?:,\d{3})+|\d+)(?:\.0)?$`)
+
+func (f *csvFile) tableCount(col string) *float64 {
+	s := f.get(col)
+	if s == "" {
+		return nil
+	}
+	m := tableCount.FindStringSubmatch(s)
+	if m == nil {
+		f.fail(col, "%s: %q is not a whole number (digits, thousands separators, an optional .0)", col, s)
+		return nil
+	}
+	n, err := strconv.ParseInt(strings.ReplaceAll(m[1], ",", ""), 10, 64)
+	if err != nil {
+		f.fail(col, "%s: %q: %v", col, s, err)
+		return nil
+	}
+	v := float64(n)
+	return &v
+}
+
+// stateByName finds a state, or DC, by its name as the FBI tables print it
+// in capitals (the compilation writes DC as WASHINGTON DC).
+var stateByName = func() map[string]string {
+	m := map[string]string{"WASHINGTON DC": "US-DC"}
+	for code, name := range usSubdivisions {
+		m[strings.ToUpper(name)] = code
+	}
+	return m
+}()
+
+func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
+	f, err := openCSV(in.Name, in.Data, arrestsStateColumns)
+	if err != nil {
+		return nil, err
+	}
+	ob := NewObservationsBuilder(in.Mem)
+	defer ob.Release()
+	seen := map[[3]string]int{}
+	for f.next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		state, ok := stateByName[strings.ToUpper(strings.TrimSpace(f.get("State")))]
+		if !ok {
+			f.fail("State", "State %q is not a US state or DC", f.get("State"))
+		}
+		year := f.year("Year")
+		if year != 0 && (year < 2013 || year > 2021) {
+			f.fail("Year", "Year %d is outside the tables' 2013-2021", year)
+		}
+		var age string
+		switch a := f.get("Age"); a {
+		case "Under 18":
+			age = "minor"
+		case "Total all ages":
+			age = All
+		default:
+			f.fail("Age", "Age %q is neither \"Under 18\" nor \"Total all ages\"", a)
+		}
+		counts := make([]*float64, len(arrestsStateOffences))
+		for i, o := range arrestsStateOffences {
+			counts[i] = f.tableCount(o.column)
+		}
+		// The agencies and the population they cover are printed once per
+		// state and year, on the under-18 row.
+		// (DC 2021 gives one agency and no population: its coverage is
+		// not reported, and no rate is computed on it.)
+		agencies, covered := f.tableCount("NumberAgencies"), f.tableCount("Population")
+		if !f.rowOK() {
+			continue
+		}
+		period := strconv.Itoa(year)
+		k := [3]string{state, period, age}
+		if prev, dup := seen[k]; dup {
+			f.fail("Age", "duplicate %s row for %s %s (first on line %d)", f.get("Age"), f.get("State"), period, prev)
+			continue
+		}
+		seen[k] = f.line()
+		notes := "FBI CIUS Table 69 as compiled by sh3laughs; counts of the reporting agencies only"
+		if year == 2021 {
+			notes += "; 2021 is NIBRS-only: not comparable with earlier years"
+		}
+		add := func(measure, ageGroup, breakdown string, v *float64) {
+			ob.Append(Observation{
+				Source: "fbi_arrests_state", Jurisdiction: state, JurisdictionName: usSubdivisions[state],
+				Period: period, Measure: measure, Sex: All, AgeGroup: ageGroup, Form: All, Breakdown: breakdown,
+				Value: v, SourceURL: arrestsStateURL, SourceKind: PageKind(arrestsStateURL), Notes: notes,
+			})
+		}
+		for i, o := range arrestsStateOffences {
+			add("arrests", age, o.breakdown, counts[i])
+		}
+		if age == "minor" {
+			add("agencies_reporting", All, "", agencies)
+			add("population_covered", All, "", covered)
+		}
+	}
+	out, err := f.finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	if err != nil {
+		return nil, err
+	}
+	if out.QuarantinedRows > 0 {
+		return out, nil // the rows left out are the error
+	}
+	// Every state and year has its under-18 and its all-ages row: a file
+	// cut between the two would publish one without the other.
+	var first *PosError
+	for k, line := range seen {
+		other := k
+		other[2] = map[string]string{"minor": All, All: "minor"}[k[2]]
+		if _, ok := seen[other]; !ok && (first == nil || line < first.Line) {
+			first = &PosError{File: in.Name, Line: line, Col: 1, Msg: fmt.Sprintf("%s %s has no %s row", k[0], k[1], map[string]string{"minor": "Total all ages", All: "Under 18"}[k[2]])}
+		}
+	}
+	if first != nil {
+		out.Release()
+		return nil, first
+	}
+	return out, nil
+}
