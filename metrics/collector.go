@@ -197,7 +197,7 @@ type Collector struct {
 	descs    map[string]*prometheus.Desc
 	info     *prometheus.Desc
 
-	rows, unstable, retrieved, opVictims, opArrests *prometheus.Desc
+	rows, unstable, coverage, retrieved, opVictims, opArrests *prometheus.Desc
 }
 
 // NewCollector builds a collector over the publisher's latest snapshot.
@@ -214,6 +214,9 @@ func newCollector(cat []*Indicator, snapshot func() *Snapshot) *Collector {
 		unstable: prometheus.NewDesc("palermo_indicator_unstable",
 			"1 for each published indicator value whose status is unstable (its denominator is small, or it rests on partial coverage; reason says which): join it on indicator, jurisdiction, period and source to tell unstable values from ok ones.",
 			[]string{"indicator", "jurisdiction", "period", "source", "reason"}, nil),
+		coverage: prometheus.NewDesc("palermo_indicator_coverage_ratio",
+			"Share of the area's population covered by the agencies whose reports a published value rests on, where the source gives it (0..1): join it on indicator, jurisdiction, period and source to read a value with its coverage.",
+			[]string{"indicator", "jurisdiction", "period", "source"}, nil),
 		retrieved: prometheus.NewDesc("palermo_source_retrieved_timestamp_seconds",
 			"Unix time at which the bytes of the source snapshot used by the indicators were retrieved from the publisher.",
 			[]string{"source"}, nil),
@@ -235,6 +238,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.info
 	ch <- c.rows
 	ch <- c.unstable
+	ch <- c.coverage
 	ch <- c.retrieved
 	ch <- c.opVictims
 	ch <- c.opArrests
@@ -262,6 +266,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.descs[r.Indicator.ID], prometheus.GaugeValue, *r.Value, r.Jurisdiction, r.Period, r.Source)
 		if r.Status == StatusUnstable {
 			ch <- prometheus.MustNewConstMetric(c.unstable, prometheus.GaugeValue, 1, r.Indicator.ID, r.Jurisdiction, r.Period, r.Source, r.Reason)
+		}
+		if r.Coverage != nil {
+			ch <- prometheus.MustNewConstMetric(c.coverage, prometheus.GaugeValue, *r.Coverage, r.Indicator.ID, r.Jurisdiction, r.Period, r.Source)
 		}
 	}
 	for k, n := range counts {
