@@ -164,3 +164,26 @@ func TestCoveredRate(t *testing.T) {
 		t.Errorf("rates for %d states, want 50 at least", len(seen))
 	}
 }
+
+// TestDetectedVictimsPerPopulation checks the rate against the raw files:
+// UNODC's detected victims over the World Bank's population (as the
+// embedded package gives it), per 100,000.
+func TestDetectedVictimsPerPopulation(t *testing.T) {
+	snap := computeEmbedded(t)
+	for _, c := range []struct {
+		jur, period         string
+		victims, population float64
+	}{
+		{"USA", "2022", 16390, 334017321}, // World Bank: United States,USA,2022,334017321
+		{"NGA", "2022", 2883, 223150896},  // Nigeria,NGA,2022,223150896
+	} {
+		r := find(t, snap, "detected_victims_per_100k", c.jur, c.period, "unodc_glotip")
+		want := c.victims / c.population * 100000
+		if r.Status != StatusOK || r.Value == nil || math.Abs(*r.Value-want) > 1e-9 || *r.Numerator != c.victims {
+			t.Errorf("%s %s: %s %v (%v victims), want %v", c.jur, c.period, r.Status, r.Value, r.Numerator, want)
+		}
+		if r.SourceKind != PagePrimary|PageSecondary {
+			t.Errorf("%s %s: source_kind %s: UNODC's file is primary, datahub's copy of the World Bank's series secondary", c.jur, c.period, r.SourceKind)
+		}
+	}
+}

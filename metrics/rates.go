@@ -26,28 +26,46 @@ type coveredRate struct {
 	breaks map[string]string
 }
 
-func (q coveredRate) Evaluate(f *Facts, srcs []string) []Result {
+// eachCount calls fn with every group of the count's sources (not the
+// population source) that has the count, the count read into r.
+func (f *Facts) eachCount(srcs []string, population string, count part, fn func(g groupKey, r *Result, num *float64)) []Result {
 	var out []Result
 	for _, g := range f.groupsOf(srcs) {
-		if g.source == q.population {
+		if g.source == population {
 			continue
 		}
 		r := Result{Source: g.source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period}
-		num, present := f.sum(g, q.count, &r)
+		num, present := f.sum(g, count, &r)
 		if !present {
 			continue
 		}
-		covered, _ := f.sum(g, sel(q.covered, sources.All), &r)
-		pop := groupKey{q.population, q.population, g.jurisdiction, g.period}
-		area, _ := f.sum(pop, part{{"population", sources.All, sources.All, ""}}, &r)
-		young, _ := f.sum(pop, part{{"population", sources.All, q.group, ""}}, &r)
+		r.Num = num
+		if num == nil {
+			r.Missing = count.String()
+		} else {
+			fn(g, &r, num)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// population reads the population of an age group of a group's area and
+// period from a population source.
+func (f *Facts) population(source string, g groupKey, age string, r *Result) *float64 {
+	v, _ := f.sum(groupKey{source, source, g.jurisdiction, g.period}, part{{"population", sources.All, age, ""}}, r)
+	return v
+}
+
+func (q coveredRate) Evaluate(f *Facts, srcs []string) []Result {
+	return f.eachCount(srcs, q.population, q.count, func(g groupKey, r *Result, num *float64) {
+		covered, _ := f.sum(g, sel(q.covered, sources.All), r)
+		area := f.population(q.population, g, sources.All, r)
+		young := f.population(q.population, g, q.group, r)
 		if reason := q.breaks[g.period]; reason != "" {
 			r.Flags = append(r.Flags, reason)
 		}
-		r.Num = num
 		switch {
-		case num == nil:
-			r.Missing = q.count.String()
 		case covered == nil:
 			r.Missing = q.covered
 		case area == nil || young == nil:
@@ -68,7 +86,28 @@ func (q coveredRate) Evaluate(f *Facts, srcs []string) []Result {
 				r.Value = &v
 			}
 		}
-		out = append(out, r)
-	}
-	return out
+	})
+}
+
+// populationRate is a count per population of the whole area, from a
+// population source: detected victims per 100,000 people.
+type populationRate struct {
+	count      part
+	population string
+	per        float64
+}
+
+func (q populationRate) Evaluate(f *Facts, srcs []string) []Result {
+	return f.eachCount(srcs, q.population, q.count, func(g groupKey, r *Result, num *float64) {
+		pop := f.population(q.population, g, sources.All, r)
+		switch {
+		case pop == nil:
+			r.Missing, r.Absent = q.population+" population", true
+		case *pop != 0:
+			den := *pop / q.per
+			r.Den = &den
+			v := *num / den
+			r.Value = &v
+		}
+	})
 }

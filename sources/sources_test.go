@@ -57,6 +57,7 @@ func TestParseGolden(t *testing.T) {
 		{"operations", "testdata/operations/fbi_occ_2016_2017.csv", TableOperations},
 		{"fbi_arrests_state", "testdata/fbi_arrests_state/excerpt.csv", TableObservations},
 		{"census_population", "testdata/census_population/excerpt.zip", TableObservations},
+		{"world_population", "testdata/world_population/excerpt.csv", TableObservations},
 	}
 	for _, c := range cases {
 		t.Run(c.source, func(t *testing.T) {

@@ -48,6 +48,8 @@ func damage(t *testing.T, source string, data []byte) ([]byte, string) {
 		return replaceInZip("sc-est2019-agesex-civ.csv", func(c string) string {
 			return strings.Replace(c, "\r\n40,3,6,1,Alabama,0,0,", "\r\n40,3,6,1,Alabama,0,O,", 1)
 		}), `:sc-est2019-agesex-civ.csv:`
+	case "world_population":
+		return []byte(strings.Replace(s, "\r\nAruba,ABW,1960,54922\r\n", "\r\nAruba,ABW,1960,5492two\r\n", 1)), `:2:16: Value: "5492two"`
 	case "unodc_glotip":
 		return replaceInZip("xl/worksheets/sheet1.xml", func(c string) string {
 			return strings.Replace(c, `<c r="J4" t="n"><v>2010</v></c>`, `<c r="J4" t="inlineStr"><is><t>twenty-ten</t></is></c>`, 1)

@@ -1,0 +1,78 @@
+package sources
+
+import (
+	"context"
+	"strconv"
+)
+
+// world_population: population by country and year, 1960-2024, the World
+// Bank's SP.POP.TOTL as packaged by the datasets organisation (datahub):
+// the denominators of per-capita country rates.
+
+const worldPopulationURL = "https://github.com/datasets/population/blob/425fc447a53a26c767a15a7de60c4cc2478a0595/data/population.csv"
+
+func init() {
+	Register(&Spec{
+		Name:    "world_population",
+		Summary: "World Bank population by country and year, 1960-2024 (SP.POP.TOTL, datahub's package): the denominators of per-capita country rates",
+		Origin: Origin{
+			Producer:         "World Bank, World Development Indicators (SP.POP.TOTL); packaged by the datasets organisation (datahub.io)",
+			Title:            "Population, total, by country, 1960-2024",
+			Description:      "Mid-year population estimates by country. The World Bank revises past values in every release; World Bank aggregates (regions, income groups) are left out, the world (WLD) is kept.",
+			CitationFull:     "World Bank, World Development Indicators, Population, total (SP.POP.TOTL); datasets/population on GitHub (datahub.io/core/population), commit 425fc447.",
+			AttributionShort: "World Bank (via datahub)",
+			URLMain:          "https://data.worldbank.org/indicator/SP.POP.TOTL",
+			URLDownload:      worldPopulationURL,
+			License:          License{Name: "ODC-PDDL-1.0 as the package states; World Bank data under the World Bank's dataset terms (credit the World Bank)", URL: "https://datahub.io/core/population"},
+		},
+		// The package is rebuilt when the World Bank releases, a few times a year.
+		DefaultSchedule: "0 6 15 * *",
+		Tables:          []string{TableObservations},
+		Embedded:        &Snapshot{File: "world_population.csv", RetrievedAt: snapshotDate},
+		Parse:           parseWorldPopulation,
+	})
+}
+
+func parseWorldPopulation(ctx context.Context, in Input) (*Output, error) {
+	f, err := openCSVPlaces(in.Name, in.Data, []string{"Country Name", "Country Code", "Year", "Value"}, "Country Name")
+	if err != nil {
+		return nil, err
+	}
+	ob := NewObservationsBuilder(in.Mem)
+	defer ob.Release()
+	seen := map[[2]string]int{}
+	for f.next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		code := f.required("Country Code")
+		// The series starts in 1960, before the years other sources
+		// accept.
+		year, err := strconv.Atoi(f.get("Year"))
+		if err != nil || year < 1900 || year > 2100 {
+			f.fail("Year", "Year %q is not a year between 1900 and 2100", f.get("Year"))
+		}
+		value := f.count("Value")
+		if value == nil && f.get("Value") == "" {
+			f.fail("Value", "Value is empty (the package drops years without a value)")
+		}
+		if !f.rowOK() {
+			continue
+		}
+		if code != "WLD" && !alpha3Codes[code] {
+			continue // a World Bank aggregate (ARB, EUU, HIC, ...) or a code outside ISO 3166 (XKX)
+		}
+		period := strconv.Itoa(year)
+		k := [2]string{code, period}
+		if prev, dup := seen[k]; dup {
+			f.fail("Year", "duplicate %s %s (first on line %d)", code, period, prev)
+			continue
+		}
+		seen[k] = f.line()
+		v := float64(*value)
+		ob.Append(Observation{Source: "world_population", Jurisdiction: code, JurisdictionName: f.get("Country Name"),
+			Period: period, Measure: "population", Sex: All, AgeGroup: All, Form: All, Value: &v,
+			SourceURL: worldPopulationURL, SourceKind: PageKind(worldPopulationURL)})
+	}
+	return f.finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+}
