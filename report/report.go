@@ -313,4 +313,4 @@ func formatValue(ind *metrics.Indicator, v *float64) string {
 	return fmt.Sprintf("%.3g %s", *v, ind.ShortUnit)
 }
 
-var funcs = template.FuncMap{"value": formatValue}
+var funcs = template.FuncMap{"value": formatValue, "percent": func(v *float64) string { return fmt.Sprintf("%.0f%%", *v*100) }}

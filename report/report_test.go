@@ -100,3 +100,23 @@ func TestSuppressedNeverCharted(t *testing.T) {
 		t.Error("the index does not link the pages")
 	}
 }
+
+// TestStateReportShowsCoverage: a state's rate of children arrested is shown
+// with the coverage of the agencies it rests on, and its sources with their
+// kinds.
+func TestStateReportShowsCoverage(t *testing.T) {
+	page, err := Render(embeddedSnapshot(t), metrics.Catalogue, "US-NY")
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(page.HTML)
+	for _, want := range []string{
+		"Children arrested for prostitution per 100,000 children",
+		"(2021, unstable; reporting agencies cover 17% of the population)",
+		"fbi_arrests_state (primary;secondary): ",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the New York page lacks %q", want)
+		}
+	}
+}

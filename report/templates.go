@@ -29,7 +29,7 @@ are suppressed, and values a publisher withheld stay withheld.</p>
 <tr><th>indicator</th><th>latest value</th><th>trend</th><th>direction</th><th>data coverage</th></tr>
 {{range .Sections}}<tr>
 <td><a href="#{{.Indicator.ID}}">{{.Indicator.Title}}</a></td>
-<td>{{value .Indicator .Latest.Value}} ({{.Latest.Period}}{{if eq (printf "%s" .Latest.Status) "unstable"}}, unstable{{end}})</td>
+<td>{{value .Indicator .Latest.Value}} ({{.Latest.Period}}{{if eq (printf "%s" .Latest.Status) "unstable"}}, unstable{{end}}{{with .Latest.Coverage}}; reporting agencies cover {{percent .}} of the population{{end}})</td>
 <td>{{.Trend}}</td>
 <td>{{.Indicator.Direction}}</td>
 <td>{{.Coverage}}</td>
