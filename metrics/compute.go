@@ -48,6 +48,9 @@ const (
 	// ReasonSeriesBreak marks a period not comparable with the others (the
 	// FBI's 2021 move to NIBRS-only data).
 	ReasonSeriesBreak = "series_break"
+	// ReasonPopulationYear marks a rate whose population estimate is of
+	// an earlier year than its data (the latest the source has).
+	ReasonPopulationYear = "population_year_differs"
 	// ReasonIdentifiedOrArrested marks a value whose arrest counts are
 	// suspects "identified or arrested", not arrests only.
 	ReasonIdentifiedOrArrested = "identified_or_arrested"

@@ -3,6 +3,7 @@ package metrics
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,6 +185,42 @@ func TestDetectedVictimsPerPopulation(t *testing.T) {
 		}
 		if r.SourceKind != PagePrimary|PageSecondary {
 			t.Errorf("%s %s: source_kind %s: UNODC's file is primary, datahub's copy of the World Bank's series secondary", c.jur, c.period, r.SourceKind)
+		}
+	}
+}
+
+// TestRelativeRate checks the Black-White relative rate index of arrests
+// for selling sex (NIBRS 40A, 2019) against counts made independently from
+// the raw arrestee files (OFFENSE_TYPE_ID 30, RACE_ID 2 and 1) and the ACS
+// 2018 populations (DP05_0038E, DP05_0037E).
+func TestRelativeRate(t *testing.T) {
+	snap := computeEmbedded(t)
+	for _, c := range []struct {
+		jur          string
+		black, white float64
+		bPop, wPop   float64
+	}{
+		{"US-MA", 39, 233, 537523, 5335175},
+		{"US-UT", 18, 107, 40365, 2708195},
+		{"US-GA", 35, 48, 3319691, 6127645},
+	} {
+		r := find(t, snap, "selling_arrest_relative_rate_black_white", c.jur, "2019", "fbi_nibrs")
+		want := (c.black / c.bPop) / (c.white / c.wPop)
+		if r.Value == nil || math.Abs(*r.Value-want) > 1e-9 {
+			t.Errorf("%s: index %v, want %v", c.jur, r.Value, want)
+		}
+		// The counts of people shown are rounded down to tens.
+		if *r.Numerator != math.Floor(c.black/10)*10 || *r.Denominator != math.Floor(c.white/10)*10 {
+			t.Errorf("%s: counts shown %v and %v", c.jur, *r.Numerator, *r.Denominator)
+		}
+		if !strings.Contains(r.Reason, ReasonPopulationYear) {
+			t.Errorf("%s: reason %q does not say the population is of 2018", c.jur, r.Reason)
+		}
+	}
+	// A state with 1 to 9 Black or White arrests has no index.
+	for _, r := range snap.Rows {
+		if r.Indicator.ID == "selling_arrest_relative_rate_black_white" && r.Published() && (*r.Numerator > 0 && *r.Numerator < 10 || *r.Denominator < 10) {
+			t.Errorf("%s: published on %v and %v arrests", r.Jurisdiction, *r.Numerator, *r.Denominator)
 		}
 	}
 }

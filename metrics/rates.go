@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"strconv"
+
 	"github.com/palermo-project/palermo/sources"
 )
 
@@ -110,4 +112,77 @@ func (q populationRate) Evaluate(f *Facts, srcs []string) []Result {
 			r.Value = &v
 		}
 	})
+}
+
+// relativeRate is the relative rate index of two groups of people: the
+// arrest rate of one group (arrests per population of the group) over the
+// rate of the reference group. The numerator and denominator published are
+// the two arrest counts, so that the rules on small counts of people apply
+// to them. Where the population source has no estimate for the data year,
+// the latest earlier one within maxYears is used and the value says so.
+type relativeRate struct {
+	offences         []string // NIBRS offence codes counted
+	group, reference string   // race breakdowns, e.g. race=black and race=white
+	population       string
+	maxYears         int
+}
+
+func (q relativeRate) arrests(race string) part {
+	var p part
+	for _, o := range q.offences {
+		p = append(p, measureSel{"arrests", sources.All, sources.All, "nibrs_offense=" + o + ";" + race})
+	}
+	return p
+}
+
+func (q relativeRate) Evaluate(f *Facts, srcs []string) []Result {
+	var out []Result
+	for _, g := range f.groupsOf(srcs) {
+		if g.source == q.population {
+			continue
+		}
+		r := Result{Source: g.source, Label: g.label, Jurisdiction: g.jurisdiction, Period: g.period}
+		a, okA := f.sum(g, q.arrests(q.group), &r)
+		b, okB := f.sum(g, q.arrests(q.reference), &r)
+		if !okA || !okB {
+			continue // no arrests by race in this group
+		}
+		r.Num, r.Den = a, b
+		popA, popB, year := f.populationNear(q.population, g, q.group, q.reference, q.maxYears, &r)
+		switch {
+		case a == nil || b == nil:
+			r.Missing = "arrests by race"
+		case popA == nil || popB == nil:
+			r.Missing, r.Absent = q.population+" population by race", true
+		case *b == 0 || *popA == 0:
+		default:
+			if year != g.period {
+				r.Flags = append(r.Flags, ReasonPopulationYear)
+			}
+			v := (*a / *popA) / (*b / *popB)
+			r.Value = &v
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// populationNear reads two groups' populations of the group's area from a
+// population source, for the data year or the latest earlier year within
+// maxYears, and says which year it used.
+func (f *Facts) populationNear(source string, g groupKey, a, b string, maxYears int, r *Result) (*float64, *float64, string) {
+	year, err := strconv.Atoi(g.period)
+	if err != nil {
+		return nil, nil, ""
+	}
+	for y := year; y >= year-maxYears; y-- {
+		pg := groupKey{source, source, g.jurisdiction, strconv.Itoa(y)}
+		if !f.groups[pg] {
+			continue
+		}
+		pa, _ := f.sum(pg, part{{"population", sources.All, sources.All, a}}, r)
+		pb, _ := f.sum(pg, part{{"population", sources.All, sources.All, b}}, r)
+		return pa, pb, pg.period
+	}
+	return nil, nil, ""
 }

@@ -85,3 +85,70 @@ func TestCensusPopulationChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestACSRaceChecks checks the embedded ACS file against figures computed
+// independently from it: Minnesota's total, White alone and Black alone,
+// and the total of the 50 states and DC.
+func TestACSRaceChecks(t *testing.T) {
+	out, err := parse(t, "census_acs_race", "acs.csv", readFile(t, "snapshots/acs-acs1-profile-2018-GROUP_DP05_DATA.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Release()
+	got := sums(out.Tables[TableObservations], func(get func(string) string) string {
+		switch {
+		case get("jurisdiction") == "US-MN":
+			return "MN " + get("breakdown")
+		case get("jurisdiction") == "US-PR":
+			return "PR " + get("breakdown")
+		}
+		return "states " + get("breakdown")
+	})
+	if got["MN "] != 5611179 || got["MN race=white"] != 4629375 || got["MN race=black"] != 367653 {
+		t.Errorf("Minnesota: %v %v %v", got["MN "], got["MN race=white"], got["MN race=black"])
+	}
+	if got["states "]+got["MN "] != 327167439 {
+		t.Errorf("50 states and DC: %v, want 327,167,439", got["states "]+got["MN "])
+	}
+}
+
+// TestNIBRSEmbeddedStates: the embedded NIBRS data give arrests, by age and
+// by race, for 33 states (2019) and Minnesota 2018, under ISO codes.
+func TestNIBRSEmbeddedStates(t *testing.T) {
+	out, err := parse(t, "fbi_nibrs", "nibrs_cde.zip", readFile(t, "snapshots/nibrs_cde.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Release()
+	states := map[string]bool{}
+	got := sums(out.Tables[TableObservations], func(get func(string) string) string {
+		if get("period") == "2019" {
+			states[get("jurisdiction")] = true
+		}
+		if get("measure") != "arrests" || get("period") != "2019" {
+			return ""
+		}
+		switch b := get("breakdown"); b {
+		case "nibrs_offense=64A", "nibrs_offense=64B":
+			return "ht " + get("age_group")
+		case "nibrs_offense=40A", "nibrs_offense=40B", "nibrs_offense=40C":
+			return "prostitution " + get("age_group")
+		case "nibrs_offense=64A;race=black", "nibrs_offense=64B;race=black":
+			return "ht black"
+		}
+		return ""
+	})
+	if len(states) != 33 || !states["US-NE"] {
+		t.Errorf("%d states in 2019", len(states))
+	}
+	// SOURCES.md: 82 trafficking arrests and 1,709 prostitution-family
+	// arrests, 2 of them of minors.
+	ht := got["ht minor"] + got["ht adult"] + got["ht unknown"]
+	pr := got["prostitution minor"] + got["prostitution adult"] + got["prostitution unknown"]
+	if ht != 82 || pr != 1709 || got["prostitution minor"] != 2 {
+		t.Errorf("trafficking %v, prostitution %v (minors %v)", ht, pr, got["prostitution minor"])
+	}
+	if got["ht black"] > ht {
+		t.Errorf("Black trafficking arrests %v above all %v", got["ht black"], ht)
+	}
+}

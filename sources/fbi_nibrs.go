@@ -21,12 +21,12 @@ import (
 func init() {
 	Register(&Spec{
 		Name:    "fbi_nibrs",
-		Summary: "FBI NIBRS state bundles: human-trafficking offences and victims, human-trafficking and prostitution arrests by adult/minor, per state and year",
+		Summary: "FBI NIBRS state bundles: human-trafficking offences and victims, human-trafficking and prostitution arrests by adult/minor and by race, per state and year",
 		Origin: Origin{
 			Producer:         "Federal Bureau of Investigation, Criminal Justice Information Services Division, Uniform Crime Reporting Program",
 			Title:            "National Incident-Based Reporting System (NIBRS) state data bundles",
 			Description:      "Incident-based crime records submitted by participating agencies, published as one ZIP of relational CSV tables per state and year. Coverage is partial and grows over the years.",
-			CitationFull:     "Federal Bureau of Investigation, Crime Data Explorer, NIBRS data by state (Minnesota, 2018).",
+			CitationFull:     "Federal Bureau of Investigation, Crime Data Explorer, NIBRS data by state (Minnesota 2018; arrestees 2019 of 33 states).",
 			AttributionShort: "FBI NIBRS (Crime Data Explorer)",
 			URLMain:          cdeURL,
 			License:          License{Name: "Public domain (U.S. Government work, 17 U.S.C. 105)", URL: "https://www.usa.gov/government-copyright"},
@@ -34,7 +34,7 @@ func init() {
 		// The FBI publishes a data year once a year, in the autumn; check monthly.
 		DefaultSchedule: "45 6 2 * *",
 		Tables:          []string{TableObservations},
-		Embedded:        &Snapshot{File: "nibrs_MN_2018.zip", RetrievedAt: snapshotDate},
+		Embedded:        &Snapshot{File: "nibrs_cde.zip", RetrievedAt: snapshotDate},
 		Parse:           parseNIBRS,
 	})
 }
@@ -67,7 +67,7 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("not a ZIP of NIBRS tables: %v", err)}
 	}
 	bundles := map[string]*nibrsBundle{}
-	var offenseTypes, ages *zip.File
+	var offenseTypes, ages, races *zip.File
 	for _, f := range zr.File {
 		if f.FileInfo().IsDir() {
 			continue
@@ -80,6 +80,9 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 			continue
 		case "NIBRS_AGE.CSV":
 			ages = f
+			continue
+		case "REF_RACE.CSV":
+			races = f
 			continue
 		}
 		key := path.Dir(f.Name)
@@ -116,6 +119,14 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 	}
 	sort.Strings(keys)
 	counts := newNIBRSCounts()
+	if races != nil {
+		// The race of arrestees is counted where the ZIP has the code
+		// table (a CDE bundle's REF_RACE.csv serves the other files of
+		// the same schema).
+		if counts.races, err = readNIBRSRaces(in.Name, races); err != nil {
+			return nil, err
+		}
+	}
 	for _, k := range keys {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -217,18 +228,41 @@ func readNIBRSOffenseTypes(file string, f *zip.File) (map[string]string, error) 
 	return ids, nil
 }
 
+// nibrsRaces names the CDE race codes (REF_RACE's RACE_CODE).
+var nibrsRaces = map[string]string{"W": "white", "B": "black", "I": "american_indian_alaska_native", "A": "asian",
+	"P": "native_hawaiian_pacific_islander", "AP": "asian_pacific_islander", "M": "multiple", "U": "unknown",
+	"NS": "unknown", "C": "chinese", "J": "japanese", "O": "other"}
+
+func readNIBRSRaces(file string, f *zip.File) (map[string]string, error) {
+	return readNIBRSLookup(file, f, "RACE_ID", "RACE_CODE", func(c *csvFile, code string) (string, bool) {
+		name, ok := nibrsRaces[code]
+		if !ok {
+			c.fail("RACE_CODE", "race code %q is not one palermo knows", code)
+		}
+		return name, ok
+	})
+}
+
 func readNIBRSAges(file string, f *zip.File) (map[string]string, error) {
+	return readNIBRSLookup(file, f, "AGE_ID", "AGE_CODE", func(_ *csvFile, code string) (string, bool) { return code, true })
+}
+
+// readNIBRSLookup reads a code table into a map from its id column to what
+// name makes of its code column (false: the row is refused).
+func readNIBRSLookup(file string, f *zip.File, idCol, codeCol string, name func(c *csvFile, code string) (string, bool)) (map[string]string, error) {
 	data, err := readZipFile(f)
 	if err != nil {
 		return nil, err
 	}
-	c, err := openCSVSubset(file+":"+f.Name, data, []string{"AGE_ID", "AGE_CODE"})
+	c, err := openCSVSubset(file+":"+f.Name, data, []string{idCol, codeCol})
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
 	for c.next() {
-		out[c.get("AGE_ID")] = c.get("AGE_CODE")
+		if v, ok := name(c, c.get(codeCol)); ok {
+			out[c.get(idCol)] = v
+		}
 	}
 	if c.fatal != nil {
 		return nil, c.fatal
@@ -268,10 +302,14 @@ func ageGroup(ageCodes map[string]string, ageID, ageNum string) string {
 
 type nibrsKey struct {
 	state, year, measure, form, age, offence string
+	race                                     string // for arrests by race (all ages); "" otherwise
 }
 
 type nibrsCounts struct {
 	cells map[nibrsKey]float64
+	// races maps RACE_ID to palermo's race names, when the ZIP has
+	// REF_RACE.csv; arrests are then also counted by race.
+	races map[string]string
 	// covered records which tables each state-year had: "arrests" (an
 	// arrestee table) or "offences" (offence, victim and link tables).
 	covered map[[3]string]bool
@@ -310,12 +348,15 @@ func (n *nibrsCounts) fill() {
 			switch {
 			case cv[2] == "arrests":
 				for _, age := range []string{"minor", "adult", "unknown"} {
-					n.cells[nibrsKey{state, year, "arrests", All, age, code}] += 0
+					n.cells[nibrsKey{state, year, "arrests", All, age, code, ""}] += 0
+				}
+				for _, race := range n.races {
+					n.cells[nibrsKey{state, year, "arrests", All, All, code, race}] += 0
 				}
 			case cv[2] == "offences" && c.measureForm != "":
-				n.cells[nibrsKey{state, year, "offences_recorded", c.measureForm, All, code}] += 0
+				n.cells[nibrsKey{state, year, "offences_recorded", c.measureForm, All, code, ""}] += 0
 				for _, age := range []string{"minor", "adult", "unknown"} {
-					n.cells[nibrsKey{state, year, "victims_recorded", c.measureForm, age, code}] += 0
+					n.cells[nibrsKey{state, year, "victims_recorded", c.measureForm, age, code, ""}] += 0
 				}
 			}
 		}
@@ -330,15 +371,19 @@ func (n *nibrsCounts) emit(ob *ObservationsBuilder, url string) {
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
-		return lessPairs([][2]string{{a.state, b.state}, {a.year, b.year}, {a.measure, b.measure}, {a.offence, b.offence}, {a.form, b.form}, {a.age, b.age}})
+		return lessPairs([][2]string{{a.state, b.state}, {a.year, b.year}, {a.measure, b.measure}, {a.offence, b.offence}, {a.form, b.form}, {a.age, b.age}, {a.race, b.race}})
 	})
 	for _, k := range keys {
 		v := n.cells[k]
+		breakdown := "nibrs_offense=" + k.offence
+		if k.race != "" {
+			breakdown += ";race=" + k.race
+		}
 		ob.Append(Observation{
 			Source: "fbi_nibrs", Edition: k.year,
 			Jurisdiction: k.state, JurisdictionName: StateName(k.state),
 			Period: k.year, Measure: k.measure,
-			Sex: All, AgeGroup: k.age, Form: k.form, Breakdown: "nibrs_offense=" + k.offence,
+			Sex: All, AgeGroup: k.age, Form: k.form, Breakdown: breakdown,
 			Value: &v, SourceURL: url, SourceKind: KindPrimary,
 			Notes: "counted by palermo from NIBRS records: " + nibrsCodes[k.offence].label,
 		})
@@ -367,7 +412,11 @@ func (b *nibrsBundle) open(file string, f *zip.File, cols []string) (*csvFile, e
 }
 
 func (b *nibrsBundle) countArrests(file string, f *zip.File, codes, ageCodes map[string]string, n *nibrsCounts) error {
-	c, err := b.open(file, f, []string{"DATA_YEAR", "ARRESTEE_ID", "OFFENSE_TYPE_ID", "AGE_ID", "AGE_NUM"})
+	cols := []string{"DATA_YEAR", "ARRESTEE_ID", "OFFENSE_TYPE_ID", "AGE_ID", "AGE_NUM"}
+	if n.races != nil {
+		cols = append(cols, "RACE_ID")
+	}
+	c, err := b.open(file, f, cols)
 	if err != nil {
 		return err
 	}
@@ -381,7 +430,15 @@ func (b *nibrsBundle) countArrests(file string, f *zip.File, codes, ageCodes map
 		if !ok {
 			continue
 		}
-		n.add(nibrsKey{b.state, strconv.Itoa(year), "arrests", All, ageGroup(ageCodes, c.get("AGE_ID"), c.get("AGE_NUM")), code})
+		n.add(nibrsKey{b.state, strconv.Itoa(year), "arrests", All, ageGroup(ageCodes, c.get("AGE_ID"), c.get("AGE_NUM")), code, ""})
+		if n.races != nil {
+			race, ok := n.races[c.get("RACE_ID")]
+			if !ok {
+				c.fail("RACE_ID", "RACE_ID %q is not in REF_RACE.csv", c.get("RACE_ID"))
+				continue
+			}
+			n.add(nibrsKey{b.state, strconv.Itoa(year), "arrests", All, All, code, race})
+		}
 	}
 	return n.absorb(c)
 }
@@ -420,7 +477,7 @@ func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]stri
 			continue
 		}
 		ht[id] = offence{strconv.Itoa(year), code}
-		n.add(nibrsKey{b.state, strconv.Itoa(year), "offences_recorded", nibrsCodes[code].measureForm, All, code})
+		n.add(nibrsKey{b.state, strconv.Itoa(year), "offences_recorded", nibrsCodes[code].measureForm, All, code, ""})
 	}
 	if err := n.absorb(c); err != nil {
 		return err
@@ -472,7 +529,7 @@ func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]stri
 		found++
 		age := ageGroup(ageCodes, c.get("AGE_ID"), c.get("AGE_NUM"))
 		for o := range of {
-			n.add(nibrsKey{b.state, o.year, "victims_recorded", nibrsCodes[o.code].measureForm, age, o.code})
+			n.add(nibrsKey{b.state, o.year, "victims_recorded", nibrsCodes[o.code].measureForm, age, o.code, ""})
 		}
 	}
 	if err := n.absorb(c); err != nil {

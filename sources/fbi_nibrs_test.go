@@ -30,7 +30,7 @@ func sums(rec arrow.RecordBatch, key func(get func(string) string) string) map[s
 // 18; 2 arrests for 64A (one of them of a 12-year-old), 2 for 40A and 3 for
 // 40C; no juvenile prostitution arrest.
 func TestNIBRSMinnesota2018(t *testing.T) {
-	out, err := parse(t, "fbi_nibrs", "nibrs_MN_2018.zip", readFile(t, "snapshots/nibrs_MN_2018.zip"))
+	out, err := parse(t, "fbi_nibrs", "nibrs_MN_2018.zip", readFile(t, "testdata/fbi_nibrs/nibrs_MN_2018.zip"))
 	if err != nil {
 		t.Fatal(err)
 	}

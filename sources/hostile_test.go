@@ -67,7 +67,7 @@ func allocated(fn func()) uint64 {
 // NIBRS ZIP bomb 1.3 GB, a gzip body 1.4 GB).
 func TestHostileInputsBounded(t *testing.T) {
 	xlsx := readFile(t, "snapshots/data_glotip.xlsx")
-	nibrs := readFile(t, "snapshots/nibrs_MN_2018.zip")
+	nibrs := readFile(t, "testdata/fbi_nibrs/nibrs_MN_2018.zip")
 	spaces := bytes.Repeat([]byte(" "), 1<<20)
 	zeros := bytes.Repeat([]byte("0"), 1<<20)
 	cases := []struct {

@@ -49,7 +49,7 @@ func TestParseGolden(t *testing.T) {
 		{"tip_global", "snapshots/tip_global_law_enforcement.csv", TableObservations},
 		{"fbi_operations", "snapshots/operation_results.csv", TableOperations},
 		{"unodc_glotip", "testdata/unodc_glotip/excerpt.xlsx", TableObservations},
-		{"fbi_nibrs", "snapshots/nibrs_MN_2018.zip", TableObservations},
+		{"fbi_nibrs", "testdata/fbi_nibrs/nibrs_MN_2018.zip", TableObservations},
 		{"us_immigration_relief", "snapshots/us_immigration_relief.csv", TableObservations},
 		{"us_federal_prosecutions", "snapshots/us_federal_prosecution_series.csv", TableObservations},
 		{"cbp_forced_labor", "snapshots/cbp_forced_labor_enforcement.csv", TableObservations},
@@ -58,6 +58,7 @@ func TestParseGolden(t *testing.T) {
 		{"fbi_arrests_state", "testdata/fbi_arrests_state/excerpt.csv", TableObservations},
 		{"census_population", "testdata/census_population/excerpt.zip", TableObservations},
 		{"world_population", "testdata/world_population/excerpt.csv", TableObservations},
+		{"census_acs_race", "testdata/census_acs_race/excerpt.csv", TableObservations},
 	}
 	for _, c := range cases {
 		t.Run(c.source, func(t *testing.T) {

@@ -50,6 +50,10 @@ func damage(t *testing.T, source string, data []byte) ([]byte, string) {
 		}), `:sc-est2019-agesex-civ.csv:`
 	case "world_population":
 		return []byte(strings.Replace(s, "\r\nAruba,ABW,1960,54922\r\n", "\r\nAruba,ABW,1960,5492two\r\n", 1)), `:2:16: Value: "5492two"`
+	case "census_acs_race":
+		i := strings.Index(s, "\n0400000US27,")
+		line := strings.Count(s[:i+1], "\n") + 1
+		return []byte(s[:i+13] + "5.6M" + s[i+20:]), ":" + strconv.Itoa(line) + ":13: DP05_0001E"
 	case "unodc_glotip":
 		return replaceInZip("xl/worksheets/sheet1.xml", func(c string) string {
 			return strings.Replace(c, `<c r="J4" t="n"><v>2010</v></c>`, `<c r="J4" t="inlineStr"><is><t>twenty-ten</t></is></c>`, 1)
