@@ -36,10 +36,13 @@ const (
 	// OfficialAggregate: figures a publisher already released; republished
 	// as they are (rule 5), with censored values kept censored (rule 6).
 	OfficialAggregate PrivacyClass = "official_aggregate"
-	// VictimCount: victim (or minor) counts palermo derives by joining or
-	// cross-tabulating; min_cell suppression and rounding apply (rules 2-4).
+	// VictimCount: counts of people palermo derives from records by
+	// joining or cross-tabulating them (victims, minors and arrestees too:
+	// an arrest count of 2 may hold a 12-year-old); counts of 1 to
+	// min_cell-1 are suppressed, with every value built on them, and the
+	// counts shown are rounded down. The name is the contract's.
 	VictimCount PrivacyClass = "victim_count"
-	// NonVictim: no victim counts are involved (e.g. legal scores).
+	// NonVictim: no count of people is involved (e.g. legal scores).
 	NonVictim PrivacyClass = "non_victim"
 )
 
@@ -615,7 +618,7 @@ var Catalogue = []*Indicator{
 		ShortUnit:    "arrests/arrest",
 		Direction:    Down,
 		Principles:   []string{"P4", "P10"},
-		PrivacyClass: NonVictim,
+		PrivacyClass: VictimCount,
 		Sources:      []string{"fbi_nibrs"},
 		Formula:      ratio{num: sellingArrests, den: htArrests},
 	},
@@ -634,7 +637,7 @@ var Catalogue = []*Indicator{
 		Direction:    Neutral,
 		Principles:   []string{"P4", "P10"},
 		Sources:      []string{"fbi_nibrs"},
-		PrivacyClass: NonVictim,
+		PrivacyClass: VictimCount,
 		ComponentOf:  "prostitution_arrests_per_ht_arrest",
 		Formula:      count{part: htArrests},
 	},
@@ -653,7 +656,7 @@ var Catalogue = []*Indicator{
 		Direction:    Down,
 		Principles:   []string{"P3", "P4"},
 		Sources:      []string{"fbi_nibrs"},
-		PrivacyClass: NonVictim,
+		PrivacyClass: VictimCount,
 		ComponentOf:  "prostitution_arrests_per_ht_arrest",
 		Formula:      count{part: sellingArrests},
 	},
@@ -671,7 +674,7 @@ var Catalogue = []*Indicator{
 		Direction:    Neutral,
 		Principles:   []string{"P4"},
 		Sources:      []string{"fbi_nibrs"},
-		PrivacyClass: NonVictim,
+		PrivacyClass: VictimCount,
 		ComponentOf:  "prostitution_arrests_per_ht_arrest",
 		Formula:      count{part: buyingArrests},
 	},

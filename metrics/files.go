@@ -167,7 +167,7 @@ var catalogueFieldDocs = map[string]string{
 	"principles":       "The principles it operationalises (P1-P10), separated by spaces.",
 	"normative_anchor": "The law or standard it measures against.",
 	"sources":          "palermo sources that feed it, separated by spaces.",
-	"privacy_class":    "official_aggregate, victim_count (min-cell suppression and rounding apply) or non_victim.",
+	"privacy_class":    "official_aggregate; victim_count (counts of people palermo derives from records, victims, minors and arrestees: min-cell suppression and rounding apply); or non_victim.",
 	"min_denominator":  "Below this denominator a value is flagged unstable.",
 	"context":          "A context indicator, outside the scored catalogue.",
 	"component_of":     "The indicator this one is a published component of.",

@@ -125,9 +125,15 @@ func TestEmbeddedFigures(t *testing.T) {
 	f("ht_victims_recorded", "US-MN", "2018", "fbi_nibrs", -1, -1, 0, StatusSuppressed, ReasonMinCell)
 	f("minor_arrests_per_child_victim", "US-MN", "2018", "fbi_nibrs", -1, -1, 0, StatusSuppressed, ReasonMinCell)
 	f("minor_prostitution_arrests", "US-MN", "2018", "fbi_nibrs", 0, -1, 0, StatusOK, "")
-	f("ht_arrests", "US-MN", "2018", "fbi_nibrs", 2, -1, 2, StatusOK, "")
-	f("prostitution_buying_arrests", "US-MN", "2018", "fbi_nibrs", 3, -1, 3, StatusOK, "")
-	f("prostitution_arrests_per_ht_arrest", "US-MN", "2018", "fbi_nibrs", 2, 2, 1, StatusUnstable, ReasonSmallDenominator)
+	// Arrestees are people too: 2 trafficking arrests and 3 buying arrests
+	// (counted from records) are withheld, and so is the ratio on them.
+	f("ht_arrests", "US-MN", "2018", "fbi_nibrs", -1, -1, 0, StatusSuppressed, ReasonMinCell)
+	f("prostitution_buying_arrests", "US-MN", "2018", "fbi_nibrs", -1, -1, 0, StatusSuppressed, ReasonMinCell)
+	f("prostitution_arrests_per_ht_arrest", "US-MN", "2018", "fbi_nibrs", -1, -1, 0, StatusSuppressed, ReasonMinCell)
+	// Massachusetts 2019 (NIBRS_ARRESTEE_MA.csv): 304 arrests for 40A,
+	// shown rounded down to 300; 6 for 64A/64B, withheld.
+	f("prostitution_selling_arrests", "US-MA", "2019", "fbi_nibrs", 300, -1, 300, StatusOK, "")
+	f("ht_arrests", "US-MA", "2019", "fbi_nibrs", -1, -1, 0, StatusSuppressed, ReasonMinCell)
 	// Most releases give traffickers or all arrests, never both: no_data.
 	f("operation_trafficker_arrest_ratio", "USA", "2013", "fbi_operations", -1, -1, 0, StatusNoData, ReasonMissingInput)
 

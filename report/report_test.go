@@ -78,8 +78,9 @@ func TestWorldReport(t *testing.T) {
 	}
 }
 
-// TestSuppressedNeverCharted: Minnesota 2018's suppressed victim counts
-// appear in no chart and no scorecard; its arrest counts do.
+// TestSuppressedNeverCharted: Minnesota 2018's suppressed victim and
+// arrest counts appear in no chart and no scorecard; a published count
+// (its children arrested: 0) does.
 func TestSuppressedNeverCharted(t *testing.T) {
 	snap := embeddedSnapshot(t)
 	page, err := Render(snap, metrics.Catalogue, "US-MN")
@@ -89,8 +90,11 @@ func TestSuppressedNeverCharted(t *testing.T) {
 	if _, ok := page.Charts["child_sex_trafficking_victims_recorded"]; ok {
 		t.Error("a suppressed victim count was charted")
 	}
-	if _, ok := page.Charts["prostitution_buying_arrests"]; !ok {
-		t.Error("the published arrest count has no chart")
+	if _, ok := page.Charts["prostitution_buying_arrests"]; ok {
+		t.Error("a suppressed arrest count (3 buyers) was charted")
+	}
+	if _, ok := page.Charts["minor_prostitution_arrests"]; !ok {
+		t.Error("the published count of children arrested has no chart")
 	}
 	if len(Jurisdictions(snap)) < 100 {
 		t.Errorf("%d jurisdictions with values", len(Jurisdictions(snap)))

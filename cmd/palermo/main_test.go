@@ -378,7 +378,7 @@ func TestReportCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "wrote 2 report pages") {
 		t.Fatalf("report exited %d: %s%s", code, stdout, stderr)
 	}
-	for _, f := range []string{"index.html", "WLD/index.html", "WLD/labour_prosecution_gap_pp.png", "US-MN/index.html", "US-MN/prostitution_buying_arrests.png"} {
+	for _, f := range []string{"index.html", "WLD/index.html", "WLD/labour_prosecution_gap_pp.png", "US-MN/index.html", "US-MN/minor_prostitution_arrests.png"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing %s", f)
 		}
