@@ -556,6 +556,7 @@ var Catalogue = []*Indicator{
 		DescriptionShort: "Offences cleared divided by actual offences, per state and year (FBI Human Trafficking tables, UCR master files).",
 		DescriptionKey: []string{
 			"Clearance is an enforcement outcome, not a victim outcome; small counts.",
+			"From the UCR Human Trafficking master file (2015 embedded): the agencies that reported trafficking data, not the whole state; a year's clearances can be of earlier offences, so the ratio can exceed 1.",
 		},
 		Numerator:    "trafficking offences cleared",
 		Denominator:  "actual trafficking offences",
@@ -564,7 +565,10 @@ var Catalogue = []*Indicator{
 		Direction:    Neutral,
 		Principles:   []string{"P10"},
 		PrivacyClass: OfficialAggregate,
-		MissingData:  "the FBI Human Trafficking tables 2014-2017 by state (.xlsx and old .xls): not a palermo source yet; fbi_ucr_ht has the counts per agency but no formula uses them yet",
+		Sources:      []string{"fbi_ucr_ht"},
+		// Clearances in a year can be of offences reported earlier: not a
+		// share of the year's offences, so never withheld for exceeding it.
+		Formula: ratio{num: sel("offences_cleared", "all"), den: sel("offences_actual", "all")},
 	},
 	{
 		ID:               "ht_arrests_juvenile_share_ratio",

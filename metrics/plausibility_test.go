@@ -224,3 +224,19 @@ func TestRelativeRate(t *testing.T) {
 		}
 	}
 }
+
+// TestOffencesCleared checks trafficking offences cleared per actual
+// offence against sums made independently from the 2015 UCR master file
+// (each month's total-cleared and actual-offence fields, columns 88 on).
+func TestOffencesCleared(t *testing.T) {
+	snap := computeEmbedded(t)
+	for _, c := range []struct {
+		jur             string
+		cleared, actual float64
+	}{{"US-MN", 77, 115}, {"US-TX", 100, 284}, {"USA", 290, 797}} {
+		r := find(t, snap, "ht_offences_cleared_ratio", c.jur, "2015", "fbi_ucr_ht")
+		if r.Status != StatusOK || *r.Numerator != c.cleared || *r.Denominator != c.actual || math.Abs(*r.Value-c.cleared/c.actual) > 1e-12 {
+			t.Errorf("%s: %s %v/%v", c.jur, r.Status, r.Numerator, r.Denominator)
+		}
+	}
+}
