@@ -556,7 +556,7 @@ var Catalogue = []*Indicator{
 		DescriptionShort: "Offences cleared divided by actual offences, per state and year (FBI Human Trafficking tables, UCR master files).",
 		DescriptionKey: []string{
 			"Clearance is an enforcement outcome, not a victim outcome; small counts.",
-			"From the UCR Human Trafficking master file (2015 embedded): the agencies that reported trafficking data, not the whole state; a year's clearances can be of earlier offences, so the ratio can exceed 1.",
+			"From the UCR Human Trafficking master files (2013 and 2015 embedded): the agencies that reported trafficking data, not the whole state; a year's clearances can be of earlier offences, so the ratio can exceed 1.",
 		},
 		Numerator:    "trafficking offences cleared",
 		Denominator:  "actual trafficking offences",

@@ -90,8 +90,8 @@ func TestStoreSurvivesSIGKILL(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: snapshot unreadable after SIGKILL: %v", round, err)
 		}
-		if n := ts.Tables["observations"].NumRows(); n != 22485 {
-			t.Fatalf("round %d: snapshot has %d rows, want 22485", round, n)
+		if n := ts.Tables["observations"].NumRows(); n != 38700 {
+			t.Fatalf("round %d: snapshot has %d rows, want 38700 (the 2013 and 2015 master files)", round, n)
 		}
 		ts.Release()
 	}

@@ -268,7 +268,7 @@ func TestRunnerNotModified(t *testing.T) {
 // the previous snapshot stays.
 func TestRunnerRefusesJumps(t *testing.T) {
 	dir := t.TempDir()
-	good, err := os.ReadFile("../sources/snapshots/traffickingCrimes_2015.txt")
+	good, err := os.ReadFile("../sources/testdata/fbi_ucr_ht/traffickingCrimes_2015.txt")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -201,7 +201,7 @@ func TestStoreOpenStreams(t *testing.T) {
 		batches++
 		return nil
 	})
-	if err != nil || rows != 22485 || batches < 1 {
+	if err != nil || rows != 38700 || batches < 1 { // the 2013 and 2015 master files
 		t.Fatalf("streamed %d rows in %d batches: %v", rows, batches, err)
 	}
 	if !ts.Has("observations") || ts.Has("operations") {

@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"cmp"
@@ -31,7 +32,7 @@ func init() {
 		},
 		DefaultSchedule: "0 8 2 * *",
 		Tables:          []string{TableObservations},
-		Embedded:        &Snapshot{File: "traffickingCrimes_2015.txt", RetrievedAt: snapshotDate},
+		Embedded:        &Snapshot{File: "ucr_ht_master_2013_2015.zip", RetrievedAt: snapshotDate},
 		Parse:           parseUCRHT,
 		// An agency's yearly count ten times its previous one (and 50 more)
 		// is more likely a corrupted export than a real change.
@@ -59,39 +60,76 @@ var (
 
 type ucrKey struct{ jurisdiction, breakdown, year, measure, form string }
 
+// ucrTotals is what the master files of one parse add up to.
+type ucrTotals struct {
+	sums             map[ucrKey]float64
+	names            map[string]string // agency names by ORI
+	errs             ErrorList         // problems of quarantined records
+	records, badRecs int64
+}
+
+// parseUCRHT reads one master file, or a ZIP of master files (one per
+// year, as the FBI published them), into state, agency and national sums.
 func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
-	sc := bufio.NewScanner(bytes.NewReader(in.Data))
+	t := &ucrTotals{sums: map[ucrKey]float64{}, names: map[string]string{}}
+	if bytes.HasPrefix(in.Data, []byte("PK\x03\x04")) {
+		zr, err := zip.NewReader(bytes.NewReader(in.Data), int64(len(in.Data)))
+		if err != nil {
+			return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "not a ZIP of UCR master files: " + err.Error()}
+		}
+		files := 0
+		for _, zf := range zr.File {
+			if zf.FileInfo().IsDir() {
+				continue
+			}
+			name := in.Name + ":" + zf.Name
+			data, err := readZipEntry(zf, DefaultMaxBytes)
+			if err != nil {
+				return nil, &PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
+			}
+			if err := t.scan(ctx, name, data); err != nil {
+				return nil, err
+			}
+			files++
+		}
+		if files == 0 {
+			return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "the ZIP holds no master file"}
+		}
+	} else if err := t.scan(ctx, in.Name, in.Data); err != nil {
+		return nil, err
+	}
+	return t.output(in)
+}
+
+// scan adds one master file's records to the totals.
+func (t *ucrTotals) scan(ctx context.Context, file string, data []byte) error {
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 4096), 64<<10)
-	var (
-		errs             ErrorList // problems of quarantined records
-		records, badRecs int64
-		bad              bool
-	)
+	var bad bool
 	fail := func(line, col int, format string, args ...any) {
 		if !bad {
 			bad = true
-			badRecs++
+			t.badRecs++
 		}
-		if len(errs) < MaxErrors {
-			errs = append(errs, &PosError{File: in.Name, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+		if len(t.errs) < MaxErrors {
+			t.errs = append(t.errs, &PosError{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
 		}
 	}
-	sums := map[ucrKey]float64{}
-	names := map[string]string{}
-	line, agencies := 0, 0
+	sums, names := t.sums, t.names
+	line := 0
 	for sc.Scan() {
 		line++
 		bad = false
 		if line%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		rec := strings.TrimRight(sc.Text(), "\r")
 		if strings.TrimSpace(rec) == "" {
 			continue
 		}
-		records++
+		t.records++
 		if len(rec) < ucrCounts-1 {
 			fail(line, len(rec)+1, "record of %d characters is shorter than the %d-character agency header", len(rec), ucrCounts-1)
 			continue
@@ -130,7 +168,6 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 			fail(line, ucrORI, "ORI %s: %v", ori, err)
 			continue
 		}
-		agencies++
 		var total [5][3]float64
 		for month := 0; month < 12; month++ {
 			var m [5][3]float64
@@ -175,11 +212,17 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, &PosError{File: in.Name, Line: line + 1, Col: 1, Msg: fmt.Sprintf("cannot read: %v", err)}
+		return &PosError{File: file, Line: line + 1, Col: 1, Msg: fmt.Sprintf("cannot read: %v", err)}
 	}
 	if line == 0 {
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "the file is empty"}
+		return &PosError{File: file, Line: 1, Col: 1, Msg: "the file is empty"}
 	}
+	return nil
+}
+
+// output emits the totals as observations, in a stable order.
+func (t *ucrTotals) output(in Input) (*Output, error) {
+	sums, names := t.sums, t.names
 	keys := make([]ucrKey, 0, len(sums))
 	for k := range sums {
 		keys = append(keys, k)
@@ -203,7 +246,7 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 		})
 	}
 	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance,
-		Quarantine: errs, QuarantinedRows: badRecs, RowsRead: records}, nil
+		Quarantine: t.errs, QuarantinedRows: t.badRecs, RowsRead: t.records}, nil
 }
 
 func isUpperAlpha(s string) bool {

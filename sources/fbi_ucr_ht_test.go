@@ -27,7 +27,7 @@ func TestUCRHTNationalActual(t *testing.T) {
 		agencies int
 	}{
 		{"traffickingCrimes_2013.txt", y2013, "2013", 13, 1, 5},
-		{"traffickingCrimes_2015.txt", readFile(t, "snapshots/traffickingCrimes_2015.txt"), "2015", 589, 208, 127},
+		{"traffickingCrimes_2015.txt", readFile(t, "testdata/fbi_ucr_ht/traffickingCrimes_2015.txt"), "2015", 589, 208, 127},
 	}
 	for _, c := range cases {
 		out, err := parse(t, "fbi_ucr_ht", c.file, c.data)
@@ -65,7 +65,7 @@ func TestUCRHTNationalActual(t *testing.T) {
 }
 
 func TestUCRHTDamaged(t *testing.T) {
-	lines := strings.Split(string(readFile(t, "snapshots/traffickingCrimes_2015.txt")), "\n")
+	lines := strings.Split(string(readFile(t, "testdata/fbi_ucr_ht/traffickingCrimes_2015.txt")), "\n")
 	// The first agency of the 2015 file with a full year of counts.
 	n := -1
 	for i, l := range lines {
@@ -96,4 +96,24 @@ func TestUCRHTDamaged(t *testing.T) {
 	f("short record", func(s string) string { return s[:40] }, line(n+1)+"41: record of 40 characters is shorter")
 	f("bad ORI", func(s string) string { return s[:3] + "1234567" + s[10:] }, line(n+1)+`4: ORI "1234567"`)
 	f("bad month code", func(s string) string { return s[:75] + "Z" + s[76:] }, line(n+1)+`76: month report code 'Z'`)
+}
+
+// TestUCRHTEmbeddedYears: the embedded ZIP holds the 2013 and the 2015
+// master files, and each year keeps its national actual offences (SOURCES.md:
+// 13 + 1 in 2013, 589 + 208 in 2015).
+func TestUCRHTEmbeddedYears(t *testing.T) {
+	out, err := parse(t, "fbi_ucr_ht", "ucr.zip", readFile(t, "snapshots/ucr_ht_master_2013_2015.zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Release()
+	got := sums(out.Tables[TableObservations], func(get func(string) string) string {
+		if get("jurisdiction") != "USA" || get("measure") != "offences_actual" || get("exploitation_form") != "all" {
+			return ""
+		}
+		return get("period")
+	})
+	if got["2013"] != 14 || got["2015"] != 797 {
+		t.Errorf("national actual offences: 2013 %v, 2015 %v; want 14 and 797", got["2013"], got["2015"])
+	}
 }

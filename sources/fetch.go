@@ -21,7 +21,7 @@ import (
 	"github.com/palermo-project/palermo/internal/fsutil"
 )
 
-//go:embed snapshots/*.csv snapshots/*.xlsx snapshots/*.zip snapshots/*.txt
+//go:embed snapshots/*.csv snapshots/*.xlsx snapshots/*.zip
 var snapshotFS embed.FS
 
 // LocationEmbedded selects the snapshot shipped in the binary.

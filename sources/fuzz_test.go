@@ -109,7 +109,7 @@ func FuzzCTDC(f *testing.F) {
 }
 
 func FuzzUCRHT(f *testing.F) {
-	all := readSeed(f, "snapshots/traffickingCrimes_2015.txt")
+	all := readSeed(f, "testdata/fbi_ucr_ht/traffickingCrimes_2015.txt")
 	// The first 40 records and the first records with counts.
 	lines := strings.Split(string(all), "\n")
 	var withData []string

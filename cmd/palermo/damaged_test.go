@@ -36,9 +36,13 @@ func damage(t *testing.T, source string, data []byte) ([]byte, string) {
 	case "cbp_forced_labor":
 		return []byte(strings.Replace(s, "\nCY1991,", "\nCY91,", 1)), `:2:1: period "CY91"`
 	case "fbi_ucr_ht":
-		i := strings.Index(s, "NNNXXXXXXXXX")
-		line := strings.Count(s[:i], "\n") + 1
-		return []byte(s[:i+12] + "0000x" + s[i+17:]), ":" + strconv.Itoa(line) + ":88: count \"0000x\""
+		var line int
+		bad := replaceInZip("traffickingCrimes_2015.txt", func(c string) string {
+			i := strings.Index(c, "NNNXXXXXXXXX")
+			line = strings.Count(c[:i], "\n") + 1
+			return c[:i+12] + "0000x" + c[i+17:]
+		})
+		return bad, ":traffickingCrimes_2015.txt:" + strconv.Itoa(line) + ":88: count \"0000x\""
 	case "fbi_nibrs":
 		return replaceInZip("MN/NIBRS_ARRESTEE.csv", func(c string) string { return strings.Replace(c, "\n2018,", "\n2O18,", 1) }),
 			`:MN/NIBRS_ARRESTEE.csv:2:1: DATA_YEAR: "2O18"`
