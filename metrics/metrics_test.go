@@ -94,6 +94,11 @@ func TestEmbeddedFigures(t *testing.T) {
 	// The labour prosecution gap: 19.6% - 31.4% = -11.8 pp (2023); 5.0% - 24.7% = -19.7 pp (2017).
 	f("labour_prosecution_gap_pp", "WLD", "2023", "tip_global:2024", -1, -1, -11.8, StatusOK, "")
 	f("labour_prosecution_gap_pp", "WLD", "2017", "tip_global:2024", -1, -1, -19.7, StatusOK, "")
+	// Scorecard Diplomacy's compilation fills TIP data years palermo's
+	// curated file lacks: 2008, 2,983 convictions for 30,961 victims; 2011,
+	// labour 456 of 7,907 prosecutions and 15,205 of 42,291 victims.
+	f("convictions_per_identified_victim", "WLD", "2008", "tip_scorecard", 2983, 30961, 0.0963, StatusOK, "")
+	f("labour_prosecution_gap_pp", "WLD", "2011", "tip_scorecard", -1, -1, 456.0/7907*100-15205.0/42291*100, StatusOK, "")
 	// UNODC, United States 2022: 256 convicted, 310 prosecuted, 16,390 victims detected.
 	f("convictions_per_identified_victim", "USA", "2022", "unodc_glotip", 256, 16390, 0.0156, StatusOK, "")
 	f("prosecutions_per_detected_victim", "USA", "2022", "unodc_glotip", 310, 16390, 0.0189, StatusOK, "")

@@ -12,7 +12,7 @@ func TestEmbeddedConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(cfg.EnabledSources(), ","); got != "cbp_forced_labor,census_acs_race,census_population,fbi_arrests_state,fbi_nibrs,fbi_operations,fbi_ucr_ht,tip_global,unodc_glotip,us_federal_prosecutions,us_immigration_relief,world_population" {
+	if got := strings.Join(cfg.EnabledSources(), ","); got != "cbp_forced_labor,census_acs_race,census_population,fbi_arrests_state,fbi_nibrs,fbi_operations,fbi_ucr_ht,tip_global,tip_scorecard,unodc_glotip,us_federal_prosecutions,us_immigration_relief,world_population" {
 		t.Fatalf("enabled sources = %s", got)
 	}
 	if cfg.Privacy.MinCell != 10 || cfg.Privacy.UnstableBelow != 20 {

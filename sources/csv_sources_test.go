@@ -84,6 +84,8 @@ func TestCSVSourcesDamaged(t *testing.T) {
 			`x.csv:2:1: US-AL 2013 has no Total all ages row`},
 		{"arrests year outside the tables", "fbi_arrests_state", strings.Replace(arrests, ",ALASKA,2013", ",ALASKA,2031", 1),
 			`Year 2031 is outside the tables' 2013-2021`},
+		{"scorecard labour above total", "tip_scorecard", strings.Replace(string(readFile(t, "snapshots/tip_scorecard_diplomacy.csv")), `"2011","7907","456",`, `"2011","7907","79070",`, 1),
+			`Prosecutions (Labor) 79070 exceeds Prosecutions 7907`},
 		{"federal period type", "us_federal_prosecutions", strings.Replace(federal, ",fiscal_year,2012,suspects_referred", ",fiscal,2012,suspects_referred", 1),
 			`unknown period_type "fiscal"`},
 		{"federal value", "us_federal_prosecutions", strings.Replace(federal, ",persons_prosecuted,805,", ",persons_prosecuted,8O5,", 1),

@@ -59,6 +59,7 @@ func TestParseGolden(t *testing.T) {
 		{"census_population", "testdata/census_population/excerpt.zip", TableObservations},
 		{"world_population", "testdata/world_population/excerpt.csv", TableObservations},
 		{"census_acs_race", "testdata/census_acs_race/excerpt.csv", TableObservations},
+		{"tip_scorecard", "snapshots/tip_scorecard_diplomacy.csv", TableObservations},
 	}
 	for _, c := range cases {
 		t.Run(c.source, func(t *testing.T) {

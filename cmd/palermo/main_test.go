@@ -85,7 +85,7 @@ func TestRunThenExport(t *testing.T) {
 		t.Fatal("export differs from the exports written by run")
 	}
 	code, stdout, _ := palermo(t, "sources", "--data-dir", data)
-	if code != 0 || strings.Count(stdout, " ok ") != 12 {
+	if code != 0 || strings.Count(stdout, " ok ") != 13 {
 		t.Fatalf("sources exited %d:\n%s", code, stdout)
 	}
 	code, stdout, _ = palermo(t, "indicators", "--data-dir", data, "--format", "table")
@@ -356,8 +356,8 @@ func TestExportFiles(t *testing.T) {
 			t.Errorf("CITATION.cff lacks %s", k)
 		}
 	}
-	if refs := cff["references"].([]any); len(refs) != 12 {
-		t.Errorf("CITATION.cff cites %d sources, want 12", len(refs))
+	if refs := cff["references"].([]any); len(refs) != 13 {
+		t.Errorf("CITATION.cff cites %d sources, want 13", len(refs))
 	}
 	var cat []map[string]any
 	jb, _ := os.ReadFile(filepath.Join(out, "catalogue.json"))
