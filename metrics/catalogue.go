@@ -34,7 +34,7 @@ type PrivacyClass string
 
 const (
 	// OfficialAggregate: figures a publisher already released; republished
-	// as they are (rule 5), with censored values kept censored (rule 6).
+	// as they are, with the values the publisher censored kept censored.
 	OfficialAggregate PrivacyClass = "official_aggregate"
 	// VictimCount: counts of people palermo derives from records by
 	// joining or cross-tabulating them (victims, minors and arrestees too:
@@ -146,7 +146,8 @@ var (
 		cells("victims_recorded", "forced_labour", allAges, "nibrs_offense=64B")...)
 )
 
-// Catalogue is the indicator catalogue of shared/indicators.md, in its order.
+// Catalogue is palermo's indicator catalogue (docs/indicators.md), in its
+// order.
 var Catalogue = []*Indicator{
 	// B1. Operations and stings (P4, P10)
 	{

@@ -4,7 +4,8 @@ import "sort"
 
 // Partition declares that an indicator's value is the sum of other
 // indicators' values for the same jurisdiction, period and source, so that
-// complementary suppression (privacy rule 3) can keep a suppressed part
+// complementary suppression (a second cell withheld so that a withheld one
+// cannot be recovered by subtraction) can keep a suppressed part
 // from being recovered by subtraction.
 type Partition struct {
 	Total string
@@ -17,7 +18,7 @@ type Partition struct {
 // subtracted out); breakdowns published later declare theirs here.
 var Partitions []Partition
 
-// complementary applies rule 3: in each partition group (total = sum of
+// complementary applies complementary suppression: in each partition group (total = sum of
 // parts), a single hidden cell could be recovered by subtraction, so while
 // exactly one cell is withheld for privacy, the smallest published part
 // (or, failing one, the total) is suppressed too, with reason

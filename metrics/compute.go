@@ -66,7 +66,10 @@ type Privacy struct {
 	LowCoverageBelow float64
 }
 
-// DefaultPrivacy is the rule set of shared/indicators.md.
+// DefaultPrivacy is palermo's default rule set: counts of people derived
+// from records withheld from 1 to 9 and rounded down to tens, ratios on
+// fewer than 20 unstable, values on less than half the population covered
+// unstable.
 var DefaultPrivacy = Privacy{MinCell: 10, RoundBase: 10, UnstableBelow: 20, LowCoverageBelow: 0.5}
 
 // Row is one published indicator value.
@@ -108,7 +111,8 @@ type Snapshot struct {
 	// them (United States of America for USA, World for WLD).
 	JurisdictionNames map[string]string
 	// Operations are the operation-level counts published as their own
-	// releases gave them (privacy rule 7), for the operations dashboard.
+	// releases gave them (official figures, published as released), for
+	// the operations dashboard.
 	Operations []OperationRow
 	// Exports are the rendered export files of this snapshot, built once
 	// when it is computed and served as bytes.
@@ -182,8 +186,8 @@ func ComputeWith(ctx context.Context, sets []*sources.TableSet, cat []*Indicator
 	return snap, nil
 }
 
-// publish turns a raw result into a published row: the privacy rules of
-// shared/indicators.md first, then the reliability flag.
+// publish turns a raw result into a published row: the privacy rules
+// first, then the reliability flags.
 func publish(ind *Indicator, r Result, p Privacy) Row {
 	row := Row{Indicator: ind, Jurisdiction: r.Jurisdiction, Period: r.Period, Source: r.Label, SourceName: r.Source,
 		SourceURL: strings.Join(r.URLs, " "), SourceKind: r.Kinds, Coverage: r.Coverage}
@@ -212,7 +216,7 @@ func publish(ind *Indicator, r Result, p Privacy) Row {
 		return row
 	}
 	if ind.PrivacyClass == VictimCount && p.MinCell > 1 {
-		// Rule 2: palermo-derived victim counts of 1..k-1 are withheld,
+		// Counts of people palermo derives from records, of 1..k-1, are withheld,
 		// and so is every ratio built on one.
 		for _, v := range []*float64{r.Num, r.Den} {
 			if v != nil && *v >= 1 && *v < float64(p.MinCell) {
@@ -223,7 +227,7 @@ func publish(ind *Indicator, r Result, p Privacy) Row {
 	}
 	row.Value, row.Numerator, row.Denominator = r.Value, r.Num, r.Den
 	if ind.PrivacyClass == VictimCount && p.RoundBase > 1 {
-		// Rule 4: derived victim counts are published rounded down to the
+		// Derived counts of people are published rounded down to the
 		// base: a count itself, and the numerator and denominator of a
 		// ratio (whose value is computed from the exact counts).
 		down := func(v *float64) *float64 {

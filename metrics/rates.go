@@ -154,7 +154,7 @@ func (q relativeRate) Evaluate(f *Facts, srcs []string) []Result {
 			r.Missing = "arrests by race"
 		case popA == nil || popB == nil:
 			r.Missing, r.Absent = q.population+" population by race", true
-		case *b == 0 || *popA == 0:
+		case *b == 0 || *popA == 0 || *popB == 0:
 		default:
 			if year != g.period {
 				r.Flags = append(r.Flags, ReasonPopulationYear)
