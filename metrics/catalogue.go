@@ -540,6 +540,7 @@ var Catalogue = []*Indicator{
 		DescriptionShort: "Black share of 40A arrestees minus Black share of 64A/64B arrestees, in percentage points (NIBRS).",
 		DescriptionKey: []string{
 			"No population needed; small trafficking counts make it unstable in most states.",
+			"Every one of its four counts of people (Black and all arrestees, for each offence group) must be 0 or at least min_cell, or the gap is suppressed.",
 		},
 		Numerator:    "Black share of 40A arrestees",
 		Denominator:  "Black share of 64A/64B arrestees",
@@ -548,7 +549,12 @@ var Catalogue = []*Indicator{
 		Direction:    Down,
 		Principles:   []string{"P3", "P11"},
 		PrivacyClass: VictimCount,
-		MissingData:  "a difference of two shares whose small counts of people (1 to min_cell-1 arrests) must suppress it: palermo's share-gap formula does not carry the counts yet (the NIBRS arrestee race it needs is read)",
+		Sources:      []string{"fbi_nibrs"},
+		Formula: shareGap{
+			a: share(part{{"arrests", "all", "all", "nibrs_offense=40A;race=black"}}, cells("arrests", "all", allAges, "nibrs_offense=40A")),
+			b: share(part{{"arrests", "all", "all", "nibrs_offense=64A;race=black"}, {"arrests", "all", "all", "nibrs_offense=64B;race=black"}},
+				cells("arrests", "all", allAges, "nibrs_offense=64A", "nibrs_offense=64B")),
+		},
 	},
 	{
 		ID:               "ht_offences_cleared_ratio",

@@ -218,7 +218,7 @@ func publish(ind *Indicator, r Result, p Privacy) Row {
 	if ind.PrivacyClass == VictimCount && p.MinCell > 1 {
 		// Counts of people palermo derives from records, of 1..k-1, are withheld,
 		// and so is every ratio built on one.
-		for _, v := range []*float64{r.Num, r.Den} {
+		for _, v := range append([]*float64{r.Num, r.Den}, r.Counts...) {
 			if v != nil && *v >= 1 && *v < float64(p.MinCell) {
 				row.Status, row.Reason = StatusSuppressed, ReasonMinCell
 				return row

@@ -43,6 +43,9 @@ type Result struct {
 	// Coverage is the share of the area's population the reporting
 	// agencies cover, where the source gives it.
 	Coverage *float64
+	// Counts are further counts of people the value rests on besides Num
+	// and Den (a difference of shares has four), for the small-cell rule.
+	Counts []*float64
 }
 
 // measureSel selects one observation of a group: a canonical measure for one
@@ -307,6 +310,7 @@ func (q shareGap) Evaluate(f *Facts, srcs []string) []Result {
 			r.URLs = appendURL(r.URLs, u)
 		}
 		r.Kinds = ra.Kinds | rb.Kinds
+		r.Counts = []*float64{ra.Num, ra.Den, rb.Num, rb.Den}
 		switch {
 		case !okA:
 			r.Missing = q.a.num.String() + " and " + q.a.den.String()

@@ -286,6 +286,19 @@ func TestPublishRules(t *testing.T) {
 	f("official small denominator is unstable", official, res(3, 6), StatusUnstable, ReasonSmallDenominator, v(0.5))
 	f("derived victim count 1..9 suppressed", victimRatio, res(5, 60), StatusSuppressed, ReasonMinCell, nil)
 	f("derived victim denominator 1..9 suppressed", victimRatio, res(12, 6), StatusSuppressed, ReasonMinCell, nil)
+	// A difference of shares rests on four counts of people: any of them
+	// at 1..9 withholds it; zeros do not.
+	gap := &Indicator{ID: "g", Unit: UnitPP, PrivacyClass: VictimCount}
+	gapRes := func(counts ...float64) Result {
+		r := Result{Value: v(-12.5), URLs: []string{"https://example.org/a"}}
+		for _, c := range counts {
+			r.Counts = append(r.Counts, v(c))
+		}
+		return r
+	}
+	f("gap on a count of 3 suppressed", gap, gapRes(40, 300, 3, 12), StatusSuppressed, ReasonMinCell, nil)
+	f("gap on counts of 0 and 10+ published", gap, gapRes(40, 300, 0, 12), StatusOK, "", v(-12.5))
+	f("gap counts are not a victim rule for official figures", official, Result{Value: v(-12.5), Counts: []*float64{v(3)}, URLs: []string{"https://example.org/a"}}, StatusOK, "", v(-12.5))
 	f("derived zero is published", victimRatio, res(0, 40), StatusOK, "", v(0))
 	f("derived ten is published", victimRatio, res(10, 40), StatusOK, "", v(0.25))
 	f("derived count rounded down to the base", victimCount, Result{Num: v(37), Value: v(37)}, StatusOK, "", v(30))
