@@ -10,14 +10,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -25,6 +23,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/palermo-project/palermo/dashboards"
+	"github.com/palermo-project/palermo/internal/testutil"
 )
 
 // tool finds a binary the test needs. Outside CI a missing tool skips the
@@ -242,23 +241,14 @@ func TestPrometheusScrapesPalermo(t *testing.T) {
 	// A second palermo whose job fails: the publisher's server, after a
 	// good run, serves the file cut in half at a line boundary, with a
 	// Content-Length that matches, as if it were complete.
-	full, err := os.ReadFile("../sources/snapshots/tip_global_law_enforcement.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.SplitAfter(string(full), "\n")
-	half := []byte(strings.Join(lines[:len(lines)/2], ""))
-	var body atomic.Pointer[[]byte]
-	body.Store(&full)
-	publisher := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(*body.Load()) }))
-	defer publisher.Close()
+	publisher := testutil.NewPublisher(t, "../sources/snapshots/tip_global_law_enforcement.csv")
 	cfgPath := filepath.Join(t.TempDir(), "failing.yaml")
 	os.WriteFile(cfgPath, []byte("sources:\n  tip_global:\n    location: "+publisher.URL+"/tip.csv\n    schedule: \"@every 2s\"\n"), 0o644)
 	badData := t.TempDir()
 	if out, err := exec.Command(bin, "run", "--config", cfgPath, "--data-dir", badData).CombinedOutput(); err != nil {
 		t.Fatalf("the first run of the whole file: %v\n%s", err, out)
 	}
-	body.Store(&half)
+	publisher.CutInHalf()
 	badPort := freePort(t)
 	bad := start(t, bin, "serve", "--config", cfgPath, "--listen", fmt.Sprintf("127.0.0.1:%d", badPort), "--data-dir", badData)
 	badBase := fmt.Sprintf("http://127.0.0.1:%d", badPort)

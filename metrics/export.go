@@ -176,7 +176,8 @@ var csvFields = []dpField{
 
 // DataPackage describes the export as a Data Package v2 descriptor: the
 // indicator table, one resource per indicator and the catalogue.
-func DataPackage(snap *Snapshot, cat []*Indicator, files map[string][]byte) ([]byte, error) {
+// pages are the pages the snapshot's rows cite (PagesBySource).
+func DataPackage(snap *Snapshot, cat []*Indicator, files map[string][]byte, pages map[string]*SourcePages) ([]byte, error) {
 	dp := dataPackage{
 		Schema:      "https://datapackage.org/profiles/2.0/datapackage.json",
 		Name:        "palermo-indicators",
@@ -197,7 +198,6 @@ func DataPackage(snap *Snapshot, cat []*Indicator, files map[string][]byte) ([]b
 		},
 		Citation: "palermo indicators (" + snap.ComputedAt.Format(time.DateOnly) + "), computed from the sources listed, each cited by its URL and retrieval date in indicators.csv.",
 	}
-	pages := PagesBySource(snap)
 	for _, s := range snap.Sources {
 		o := s.Provenance.Origin
 		path := o.URLDownload
@@ -294,8 +294,9 @@ func Render(snap *Snapshot, cat []*Indicator) (*Exports, error) {
 	if files["catalogue.json"], err = marshalJSON(entries); err != nil {
 		return nil, err
 	}
-	files["CITATION.cff"] = citationCFF(snap)
-	dp, err := DataPackage(snap, cat, files)
+	pages := PagesBySource(snap) // the citation and the descriptor name the same pages
+	files["CITATION.cff"] = citationCFF(snap, pages)
+	dp, err := DataPackage(snap, cat, files, pages)
 	if err != nil {
 		return nil, err
 	}

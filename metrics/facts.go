@@ -32,8 +32,8 @@ type Facts struct {
 	// names of jurisdictions as their publishers give them
 	names map[string]string
 	// kinds of the operations' pages, and their arrest definitions
-	opKinds urlKinds
-	opDefs  arrestDefinitions
+	opKinds lastOf[PageKinds]
+	opDefs  lastOf[bool]
 }
 
 type obsKey struct {
@@ -79,7 +79,8 @@ func NewFacts(ctx context.Context, sets []*sources.TableSet, cat []*Indicator) (
 
 func emptyFacts(cat []*Indicator) *Facts {
 	f := &Facts{obs: map[obsKey]*obsFact{}, groups: map[groupKey]bool{}, provenance: map[string]sources.Provenance{},
-		names: map[string]string{}, opStates: map[string]map[opGroup]*opState{}, opGroups: map[opGroup][]*opState{}}
+		names: map[string]string{}, opStates: map[string]map[opGroup]*opState{}, opGroups: map[opGroup][]*opState{},
+		opKinds: lastOf[PageKinds]{derive: pageKindOf}, opDefs: lastOf[bool]{derive: countsIdentifiedOrArrested}}
 	for _, ind := range cat {
 		if acc, ok := ind.Formula.(opAccumulator); ok {
 			if _, dup := f.opStates[acc.key()]; !dup {
@@ -251,7 +252,7 @@ func (f *Facts) foldOperations(rec arrow.RecordBatch) error {
 			id: id.Value(i), name: name.Value(i), url: url.Value(i),
 		}
 		o.kind = f.opKinds.of(o.url)
-		o.identifiedOrArrested = f.opDefs.identifiedOrArrested(arrestsDef.Value(i))
+		o.identifiedOrArrested = f.opDefs.of(arrestsDef.Value(i))
 		count := func(k int) *float64 {
 			if countCols[k].IsNull(i) {
 				return nil

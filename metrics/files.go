@@ -106,7 +106,7 @@ func catalogueCSV(entries []catalogueEntry) ([]byte, error) {
 
 // citationCFF describes the export in the Citation File Format 1.2.0, with
 // every source as a reference.
-func citationCFF(snap *Snapshot) []byte {
+func citationCFF(snap *Snapshot, pages map[string]*SourcePages) []byte {
 	var b strings.Builder
 	q := func(s string) string { return strconv.Quote(s) }
 	b.WriteString("cff-version: 1.2.0\n")
@@ -122,7 +122,6 @@ func citationCFF(snap *Snapshot) []byte {
 	if len(snap.Sources) > 0 {
 		b.WriteString("references:\n")
 	}
-	pages := PagesBySource(snap)
 	for _, s := range snap.Sources {
 		o := s.Provenance.Origin
 		url := o.URLDownload

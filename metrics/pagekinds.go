@@ -40,34 +40,30 @@ func (k PageKinds) String() string {
 	return ""
 }
 
-// urlKinds caches the kind of the last page seen, since consecutive
-// operations of a log mostly cite the same page.
-type urlKinds struct {
-	url  string
-	kind PageKinds
+// lastOf caches what derive makes of the last string it was asked about:
+// consecutive operations of a log mostly share their page and their
+// definitions, so a column is classified once per run of equal values.
+type lastOf[T any] struct {
+	key    string
+	seen   bool
+	value  T
+	derive func(string) T
 }
 
-func (c *urlKinds) of(url string) PageKinds {
-	if url != c.url || c.kind == 0 {
-		c.url, c.kind = strings.Clone(url), pageKind(sources.PageKind(url)) // url may point into a batch
+func (c *lastOf[T]) of(key string) T {
+	if !c.seen || key != c.key {
+		c.key, c.seen, c.value = strings.Clone(key), true, c.derive(key) // key may point into a batch
 	}
-	return c.kind
+	return c.value
 }
 
-// arrestDefinitions caches whether the last arrest definition seen counts
+// pageKindOf is the kind of a page as the operations tables cite it.
+func pageKindOf(url string) PageKinds { return pageKind(sources.PageKind(url)) }
+
+// countsIdentifiedOrArrested says whether an arrest definition counts
 // suspects "identified or arrested" rather than arrests only.
-type arrestDefinitions struct {
-	def  string
-	seen bool
-	is   bool
-}
-
-func (c *arrestDefinitions) identifiedOrArrested(def string) bool {
-	if !c.seen || def != c.def {
-		c.def, c.seen = strings.Clone(def), true
-		c.is = strings.Contains(strings.ToLower(def), "identified or arrested")
-	}
-	return c.is
+func countsIdentifiedOrArrested(def string) bool {
+	return strings.Contains(strings.ToLower(def), "identified or arrested")
 }
 
 // SourcePages is what the rows of one source rest on: the kinds of the

@@ -1,8 +1,6 @@
 package sources
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"fmt"
 	"regexp"
@@ -66,10 +64,6 @@ func censusAge(f *csvFile) (int, bool) {
 }
 
 func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
-	zr, err := zip.NewReader(bytes.NewReader(in.Data), int64(len(in.Data)))
-	if err != nil {
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "not a ZIP archive of Census CSV files: " + err.Error()}
-	}
 	type key struct{ state, year string }
 	type cell struct {
 		all, minor, sumAges float64
@@ -78,16 +72,8 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 		file                string
 	}
 	cells := map[key]*cell{}
-	files := 0
-	for _, zf := range zr.File {
-		if !strings.HasSuffix(strings.ToLower(zf.Name), ".csv") {
-			continue
-		}
-		name := in.Name + ":" + zf.Name
-		data, err := readZipEntry(zf, DefaultMaxBytes)
-		if err != nil {
-			return nil, &PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
-		}
+	isCSV := func(entry string) bool { return strings.HasSuffix(strings.ToLower(entry), ".csv") }
+	err := eachZipEntry(in.Name, in.Data, "Census CSV files", isCSV, func(name string, data []byte) error {
 		header, _, _ := strings.Cut(string(data[:min(len(data), 4096)]), "\n")
 		cols := strings.Split(strings.TrimRight(header, "\r"), ",")
 		layout := -1
@@ -97,25 +83,26 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 			}
 		}
 		if layout < 0 {
-			return nil, &PosError{File: name, Line: 1, Col: 1, Msg: "header is none of the Census state age-sex layouts (st-est00int-agesex, sc-est20YY-agesex-civ)"}
+			return &PosError{File: name, Line: 1, Col: 1, Msg: "header is none of the Census state age-sex layouts (st-est00int-agesex, sc-est20YY-agesex-civ)"}
 		}
 		l := censusLayouts[layout]
 		f, err := openCSVPlaces(name, data, cols, "NAME")
 		if err != nil {
-			return nil, err
+			return err
 		}
-		files++
-		// The estimate columns this file gives; a year another file gives
-		// from a later base is taken from that one (2010 from Vintage 2019).
-		var years []string
+		// The estimate columns this file gives, with their years; a year
+		// another file gives from a later base is taken from that one (2010
+		// from Vintage 2019).
+		type estimate struct{ col, year string }
+		var estimates []estimate
 		for _, c := range cols {
 			if m := l.estimate.FindStringSubmatch(c); m != nil {
-				years = append(years, m[1])
+				estimates = append(estimates, estimate{c, m[1]})
 			}
 		}
 		for f.next() {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 			if f.get("STATE") == "0" {
 				continue // the United States row
@@ -130,11 +117,8 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 			if !f.rowOK() || !okAge || sex != "0" {
 				continue // both sexes only; 1 and 2 sum to 0
 			}
-			for _, y := range years {
-				col := "POPESTIMATE" + y
-				if layout == 1 {
-					col = "POPEST" + y + "_CIV"
-				}
+			for _, e := range estimates {
+				col, y := e.col, e.year
 				v := f.count(col)
 				if v == nil {
 					f.fail(col, "%s: the estimate is missing", col)
@@ -160,12 +144,11 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 				}
 			}
 		}
-		if _, err := f.finish(&Output{}); err != nil {
-			return nil, err
-		}
-	}
-	if files == 0 {
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "the ZIP holds no CSV file"}
+		_, err = f.finish(&Output{})
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	keys := make([]key, 0, len(cells))
 	for k, c := range cells {

@@ -1,7 +1,6 @@
 package sources
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"cmp"
@@ -72,30 +71,14 @@ type ucrTotals struct {
 // year, as the FBI published them), into state, agency and national sums.
 func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 	t := &ucrTotals{sums: map[ucrKey]float64{}, names: map[string]string{}}
+	var err error
 	if bytes.HasPrefix(in.Data, []byte("PK\x03\x04")) {
-		zr, err := zip.NewReader(bytes.NewReader(in.Data), int64(len(in.Data)))
-		if err != nil {
-			return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "not a ZIP of UCR master files: " + err.Error()}
-		}
-		files := 0
-		for _, zf := range zr.File {
-			if zf.FileInfo().IsDir() {
-				continue
-			}
-			name := in.Name + ":" + zf.Name
-			data, err := readZipEntry(zf, DefaultMaxBytes)
-			if err != nil {
-				return nil, &PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
-			}
-			if err := t.scan(ctx, name, data); err != nil {
-				return nil, err
-			}
-			files++
-		}
-		if files == 0 {
-			return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "the ZIP holds no master file"}
-		}
-	} else if err := t.scan(ctx, in.Name, in.Data); err != nil {
+		err = eachZipEntry(in.Name, in.Data, "UCR master files", func(string) bool { return true },
+			func(name string, data []byte) error { return t.scan(ctx, name, data) })
+	} else {
+		err = t.scan(ctx, in.Name, in.Data)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return t.output(in)

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"archive/zip"
+	"bytes"
 	"fmt"
 	"io"
 )
@@ -95,4 +96,34 @@ func readZipEntry(f *zip.File, max int64) ([]byte, error) {
 	defer rc.Close()
 	size := min(int64(f.UncompressedSize64), inflateLimit(int64(f.CompressedSize64), max))
 	return readLimitedSized(rc, max, size)
+}
+
+// eachZipEntry calls fn with the name (FILE:ENTRY) and the bytes of every
+// entry of a ZIP that keep accepts, each read within the inflation limits;
+// a ZIP without such an entry is an error saying what it lacks (what: the
+// kind of file expected, e.g. "UCR master files").
+func eachZipEntry(file string, data []byte, what string, keep func(entry string) bool, fn func(name string, data []byte) error) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return &PosError{File: file, Line: 1, Col: 1, Msg: "not a ZIP of " + what + ": " + err.Error()}
+	}
+	n := 0
+	for _, zf := range zr.File {
+		if zf.FileInfo().IsDir() || !keep(zf.Name) {
+			continue
+		}
+		name := file + ":" + zf.Name
+		b, err := readZipEntry(zf, DefaultMaxBytes)
+		if err != nil {
+			return &PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
+		}
+		if err := fn(name, b); err != nil {
+			return err
+		}
+		n++
+	}
+	if n == 0 {
+		return &PosError{File: file, Line: 1, Col: 1, Msg: "the ZIP holds no " + what}
+	}
+	return nil
 }

@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
+	"github.com/palermo-project/palermo/internal/testutil"
 	"github.com/palermo-project/palermo/server"
 )
 
@@ -267,16 +267,7 @@ func serveApp(t *testing.T, a *app) string {
 // PalermoJobFailing alerts on: palermo_job_last_run_success == 0), and
 // --accept-shrink takes the smaller file when it is what was published.
 func TestHalfFileRefused(t *testing.T) {
-	full, err := os.ReadFile("../../sources/snapshots/tip_global_law_enforcement.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.SplitAfter(string(full), "\n")
-	half := []byte(strings.Join(lines[:len(lines)/2], ""))
-	var body atomic.Pointer[[]byte]
-	body.Store(&full)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(*body.Load()) }))
-	defer srv.Close()
+	srv := testutil.NewPublisher(t, "../../sources/snapshots/tip_global_law_enforcement.csv")
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	cfg := filepath.Join(dir, "palermo.yaml")
@@ -286,7 +277,7 @@ func TestHalfFileRefused(t *testing.T) {
 	}
 	a, _ := newApp(cfg, data, quietLogger())
 	first, _ := a.store.Current("tip_global")
-	body.Store(&half)
+	srv.CutInHalf()
 	code, _, stderr := palermo(t, "run", "--config", cfg, "--data-dir", data, "--log-level", "warn")
 	if code != 1 || !strings.Contains(stderr, "much smaller than the snapshot in use") || !strings.Contains(stderr, "(45%, below min_share_of_previous 0.5)") {
 		t.Fatalf("run of a half file exited %d:\n%s", code, stderr)
