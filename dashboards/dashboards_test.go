@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -37,7 +38,7 @@ func published(t testing.TB) Published {
 	}
 	out := Published{}
 	for _, r := range snap.Rows {
-		if r.Published() && !contains(out[r.Indicator.ID], r.Jurisdiction) {
+		if r.Published() && !slices.Contains(out[r.Indicator.ID], r.Jurisdiction) {
 			out[r.Indicator.ID] = append(out[r.Indicator.ID], r.Jurisdiction)
 		}
 	}

@@ -3,6 +3,7 @@ package dashboards
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -229,7 +230,7 @@ func defaultJurisdictions(published Published) []string {
 		}
 		picked = append(picked, best)
 		for id := range uncovered {
-			if contains(published[id], best) {
+			if slices.Contains(published[id], best) {
 				delete(uncovered, id)
 			}
 		}
@@ -325,7 +326,7 @@ func countries(cat []*metrics.Indicator, published Published) *Dashboard {
 	var opts []Option
 	var def Option
 	for _, ind := range cat {
-		if _, ok := published[ind.ID]; !ok || !contains(ind.Sources, "unodc_glotip") {
+		if _, ok := published[ind.ID]; !ok || !slices.Contains(ind.Sources, "unodc_glotip") {
 			continue
 		}
 		o := Option{Text: ind.Title, Value: ind.Metric()}
@@ -406,15 +407,6 @@ func pipelineHealth() *Dashboard {
 			instant(`palermo_job_schedule_interval_seconds`, "")), 12, 7),
 	)
 	return d
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Expressions returns every query expression of a dashboard, with the

@@ -1,6 +1,9 @@
 package metrics
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Partition declares that an indicator's value is the sum of other
 // indicators' values for the same jurisdiction, period and source, so that
@@ -33,7 +36,7 @@ func complementary(rows []Row, partitions []Partition) {
 	for _, p := range partitions {
 		groups := map[group]bool{}
 		for _, r := range rows {
-			if r.Indicator.ID == p.Total || contains(p.Parts, r.Indicator.ID) {
+			if r.Indicator.ID == p.Total || slices.Contains(p.Parts, r.Indicator.ID) {
 				groups[group{r.Jurisdiction, r.Period, r.Source}] = true
 			}
 		}
@@ -77,13 +80,4 @@ func complementary(rows []Row, partitions []Partition) {
 			}
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

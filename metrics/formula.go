@@ -409,7 +409,7 @@ func (f *Facts) opStatesOf(acc opAccumulator, srcs []string) ([]opGroup, map[opG
 	states := f.opStates[acc.key()]
 	var order []opGroup
 	for g, st := range states {
-		if contains(srcs, st.source) {
+		if slices.Contains(srcs, st.source) {
 			order = append(order, g)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/palermo-project/palermo/internal/arrowmem"
+	"github.com/palermo-project/palermo/internal/diag"
 	"github.com/palermo-project/palermo/sources"
 )
 
@@ -63,7 +64,7 @@ func (l FileErrors) Error() string {
 // describeFileError writes an error as the lines a user reads: each
 // positioned problem, and how many more there were.
 func describeFileError(file string, err error) string {
-	pos := sources.Positions(err)
+	pos := diag.Positions(err)
 	if len(pos) == 0 {
 		return file + ": " + err.Error()
 	}
@@ -325,7 +326,7 @@ func (r *Runner) streamOnce(ctx context.Context, spec *sources.Spec, inputs []st
 					fh.Close()
 					if err != nil {
 						var rep *sources.RepeatedKeysError
-						if !errors.As(err, &rep) && len(sources.Positions(err)) > 0 {
+						if !errors.As(err, &rep) && len(diag.Positions(err)) > 0 {
 							err = FileErrors{{src.name, err}}
 						}
 						result <- parsed{err: err}

@@ -49,7 +49,7 @@ var (
 // stock "as of" a date or year is dated by it, and a partial fiscal year is
 // its date range.
 func cbpPeriod(f *csvFile) string {
-	p := f.get("period")
+	p := f.Get("period")
 	switch {
 	case cbpCalendar.MatchString(p):
 		return cbpCalendar.FindStringSubmatch(p)[1]
@@ -60,6 +60,6 @@ func cbpPeriod(f *csvFile) string {
 	case cbpPartial.MatchString(p):
 		return cbpPartial.FindStringSubmatch(p)[2]
 	}
-	f.fail("period", "period %q is none of CY2020, FY2024, 2024-10..2024-12, \"as of FY2024\", \"FY2021 (2020-10-01..2021-08-06)\"", p)
+	f.Fail("period", "period %q is none of CY2020, FY2024, 2024-10..2024-12, \"as of FY2024\", \"FY2021 (2020-10-01..2021-08-06)\"", p)
 	return ""
 }

@@ -53,30 +53,30 @@ func parseACSRace(ctx context.Context, in Input) (*Output, error) {
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()
 	seen := map[string]int{}
-	for f.next() {
+	for f.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		state, ok := stateByName[strings.ToUpper(f.get("NAME"))]
+		state, ok := stateByName[strings.ToUpper(f.Get("NAME"))]
 		if !ok {
-			f.fail("NAME", "NAME %q is not a US state, DC or Puerto Rico", f.get("NAME"))
+			f.Fail("NAME", "NAME %q is not a US state, DC or Puerto Rico", f.Get("NAME"))
 		}
 		values := make([]*int64, len(acsRaceColumns))
 		for i, c := range acsRaceColumns {
 			// The API's annotation sentinels (-888888888, ...) are
 			// negative and fail here, as they must: they are not data.
-			if values[i] = f.count(c.column); values[i] == nil && f.rowOK() {
-				f.fail(c.column, "%s: the estimate is missing", c.column)
+			if values[i] = f.Count(c.column); values[i] == nil && f.RowOK() {
+				f.Fail(c.column, "%s: the estimate is missing", c.column)
 			}
 		}
-		if !f.rowOK() {
+		if !f.RowOK() {
 			continue
 		}
 		if prev, dup := seen[state]; dup {
-			f.fail("NAME", "%s appears twice (first on line %d)", f.get("NAME"), prev)
+			f.Fail("NAME", "%s appears twice (first on line %d)", f.Get("NAME"), prev)
 			continue
 		}
-		seen[state] = f.line()
+		seen[state] = f.Line()
 		for i, c := range acsRaceColumns {
 			v := float64(*values[i])
 			ob.Append(Observation{Source: "census_acs_race", Jurisdiction: state, JurisdictionName: usSubdivisions[state],
@@ -84,5 +84,5 @@ func parseACSRace(ctx context.Context, in Input) (*Output, error) {
 				SourceURL: acsURL, SourceKind: KindPrimary, Notes: "ACS 1-year 2018 DP05 " + c.column + " (survey estimate)"})
 		}
 	}
-	return f.finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	return f.Finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // census_population: US Census Bureau population estimates by state, single
@@ -55,9 +57,9 @@ var censusLayouts = []struct {
 
 // censusAge reads AGE: 0-84 single years, 85 for 85 and over, 999 for all.
 func censusAge(f *csvFile) (int, bool) {
-	n, err := strconv.Atoi(f.get("AGE"))
+	n, err := strconv.Atoi(f.Get("AGE"))
 	if err != nil || n < 0 || n > 85 && n != 999 {
-		f.fail("AGE", "AGE %q is neither 0-85 nor 999 (all ages)", f.get("AGE"))
+		f.Fail("AGE", "AGE %q is neither 0-85 nor 999 (all ages)", f.Get("AGE"))
 		return 0, false
 	}
 	return n, true
@@ -83,7 +85,7 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 			}
 		}
 		if layout < 0 {
-			return &PosError{File: name, Line: 1, Col: 1, Msg: "header is none of the Census state age-sex layouts (st-est00int-agesex, sc-est20YY-agesex-civ)"}
+			return &diag.PosError{File: name, Line: 1, Col: 1, Msg: "header is none of the Census state age-sex layouts (st-est00int-agesex, sc-est20YY-agesex-civ)"}
 		}
 		l := censusLayouts[layout]
 		f, err := openCSVPlaces(name, data, cols, "NAME")
@@ -100,37 +102,37 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 				estimates = append(estimates, estimate{c, m[1]})
 			}
 		}
-		for f.next() {
+		for f.Next() {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			if f.get("STATE") == "0" {
+			if f.Get("STATE") == "0" {
 				continue // the United States row
 			}
-			nm := f.get("NAME")
+			nm := f.Get("NAME")
 			state, ok := stateByName[strings.ToUpper(nm)]
 			if !ok {
-				f.fail("NAME", "NAME %q is not a US state or DC", nm)
+				f.Fail("NAME", "NAME %q is not a US state or DC", nm)
 			}
 			age, okAge := censusAge(f)
-			sex := f.get("SEX")
-			if !f.rowOK() || !okAge || sex != "0" {
+			sex := f.Get("SEX")
+			if !f.RowOK() || !okAge || sex != "0" {
 				continue // both sexes only; 1 and 2 sum to 0
 			}
 			for _, e := range estimates {
 				col, y := e.col, e.year
-				v := f.count(col)
+				v := f.Count(col)
 				if v == nil {
-					f.fail(col, "%s: the estimate is missing", col)
+					f.Fail(col, "%s: the estimate is missing", col)
 					continue
 				}
 				k := key{state, y}
 				c := cells[k]
 				if c == nil {
-					c = &cell{series: l.series, file: name, line: f.line()}
+					c = &cell{series: l.series, file: name, line: f.Line()}
 					cells[k] = c
 				} else if c.file != name {
-					f.fail(col, "%s %s is also in %s", nm, y, c.file)
+					f.Fail(col, "%s %s is also in %s", nm, y, c.file)
 					continue
 				}
 				switch {
@@ -144,7 +146,7 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 				}
 			}
 		}
-		_, err = f.finish(&Output{})
+		_, err = f.Finish(&Output{})
 		return err
 	})
 	if err != nil {
@@ -154,7 +156,7 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 	for k, c := range cells {
 		// Plausibility: all ages is the sum of the single years.
 		if c.all != c.sumAges {
-			return nil, &PosError{File: c.file, Line: c.line, Col: 1, Msg: fmt.Sprintf("%s %s: all ages %v is not the sum of the single years %v", k.state, k.year, c.all, c.sumAges)}
+			return nil, &diag.PosError{File: c.file, Line: c.line, Col: 1, Msg: fmt.Sprintf("%s %s: all ages %v is not the sum of the single years %v", k.state, k.year, c.all, c.sumAges)}
 		}
 		keys = append(keys, k)
 	}

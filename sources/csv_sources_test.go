@@ -3,6 +3,8 @@ package sources
 import (
 	"strings"
 	"testing"
+
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // TestCSVSourcesDamaged feeds damaged copies of the real curated files and
@@ -134,7 +136,7 @@ func TestCSVSourcesDamaged(t *testing.T) {
 			if !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error:\n%s\ndoes not contain:\n%s", err, c.want)
 			}
-			if len(Positions(err)) == 0 {
+			if len(diag.Positions(err)) == 0 {
 				t.Fatalf("error %q carries no position", err)
 			}
 		})

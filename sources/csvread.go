@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/palermo-project/palermo/internal/diag"
+	"github.com/palermo-project/palermo/internal/identifiers"
 )
 
 // csvFile reads a CSV with a fixed, declared header and reports every
@@ -18,9 +21,10 @@ import (
 type csvFile struct {
 	name   string
 	r      *csv.Reader     // nil when records come from a csvScanner
+	sc     *csvScanner     // the records of one chunk (streamCSV); nil over a csv.Reader
 	pos    fieldPositioner // where the fields of the current record start
 	col    map[string]int
-	rec    []string
+	Rec    []string
 	header []string
 
 	// counts and dates hold the values count and date return pointers to,
@@ -31,10 +35,10 @@ type csvFile struct {
 	dates   [4]arrow.Date32
 	nDates  int
 
-	errs          ErrorList // the first MaxErrors row-level problems
-	rows, badRows int64     // rows read, and rows with a problem (quarantined)
-	bad           bool      // the current row has a problem
-	fatal         error     // a problem that stops the parse
+	Errs          diag.ErrorList // the first diag.MaxErrors row-level problems
+	Rows, BadRows int64          // rows read, and rows with a problem (quarantined)
+	bad           bool           // the current row has a problem
+	Fatal         error          // a problem that stops the parse
 }
 
 // fieldPositioner gives the line and column where field i of the current
@@ -48,7 +52,7 @@ type colRef struct {
 	i    int
 }
 
-func (f *csvFile) ref(name string) colRef { return colRef{name, f.col[name]} }
+func (f *csvFile) Ref(name string) colRef { return colRef{name, f.col[name]} }
 
 // openCSV checks the header of data against want (the exact set of columns,
 // in any order) and returns a reader positioned on the first data row.
@@ -98,17 +102,17 @@ func newCSVFile(name string, header []string, pos fieldPositioner, want []string
 	f := &csvFile{name: name, pos: pos, col: map[string]int{}, header: header}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
-		if IsIdentifierColumn(h) && !contains(places, h) {
+		if identifiers.IsIdentifier(h) && !slices.Contains(places, h) {
 			_, c := pos.FieldPos(i)
-			return nil, &PosError{File: name, Line: 1, Col: c,
+			return nil, &diag.PosError{File: name, Line: 1, Col: c,
 				Msg: fmt.Sprintf("column %q carries personal identifiers; palermo accepts aggregates only and refuses this input", h)}
 		}
 		if _, dup := f.col[h]; dup {
-			if extraAllowed && !contains(want, h) {
+			if extraAllowed && !slices.Contains(want, h) {
 				continue // publishers' stray duplicate columns (NIBRS_month's DATA_YEAR) that palermo does not read
 			}
 			_, c := pos.FieldPos(i)
-			return nil, &PosError{File: name, Line: 1, Col: c, Msg: fmt.Sprintf("column %q appears twice", h)}
+			return nil, &diag.PosError{File: name, Line: 1, Col: c, Msg: fmt.Sprintf("column %q appears twice", h)}
 		}
 		f.col[h] = i
 	}
@@ -134,7 +138,7 @@ func newCSVFile(name string, header []string, pos fieldPositioner, want []string
 			msg += fmt.Sprintf("; unknown columns: %s", strings.Join(extra, ", "))
 		}
 		msg += fmt.Sprintf("; expected: %s; found: %s", strings.Join(want, ","), strings.Join(header, ","))
-		return nil, &PosError{File: name, Line: 1, Col: 1, Msg: msg}
+		return nil, &diag.PosError{File: name, Line: 1, Col: 1, Msg: msg}
 	}
 	return f, nil
 }
@@ -142,90 +146,110 @@ func newCSVFile(name string, header []string, pos fieldPositioner, want []string
 func csvErr(name string, err error, what string) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &PosError{File: name, Line: pe.Line, Col: pe.Column, Msg: pe.Err.Error()}
+		return &diag.PosError{File: name, Line: pe.Line, Col: pe.Column, Msg: pe.Err.Error()}
 	}
 	if err == io.EOF {
-		return &PosError{File: name, Line: 1, Col: 1, Msg: what + ": the file is empty"}
+		return &diag.PosError{File: name, Line: 1, Col: 1, Msg: what + ": the file is empty"}
 	}
-	return &PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("%s: %v", what, err)}
+	return &diag.PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("%s: %v", what, err)}
 }
 
-// next advances to the next record. It returns false at the end of the file
+// Next advances to the Next record. It returns false at the end of the file
 // or when the file cannot be read further (the error is fatal).
-func (f *csvFile) next() bool {
-	for f.fatal == nil {
+func (f *csvFile) Next() bool {
+	if f.sc != nil {
+		return f.nextScanned()
+	}
+	for f.Fatal == nil {
 		rec, err := f.r.Read()
 		if err == io.EOF {
 			return false
 		}
-		f.startRow()
+		f.StartRow()
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				f.failRow(fieldCountError(f.name, pe.StartLine, len(rec), len(f.header)))
+				f.FailRow(fieldCountError(f.name, pe.StartLine, len(rec), len(f.header)))
 				continue
 			}
-			f.fatal = csvErr(f.name, err, "cannot read")
+			f.Fatal = csvErr(f.name, err, "cannot read")
 			return false
 		}
-		f.rec = rec
+		f.Rec = rec
 		return true
 	}
 	return false
 }
 
-// startRow resets the per-row state before a record is checked.
-func (f *csvFile) startRow() {
+// nextScanned is Next over the records of one chunk.
+func (f *csvFile) nextScanned() bool {
+	for f.Fatal == nil && f.sc.next() {
+		f.StartRow()
+		if len(f.sc.fields) != len(f.header) {
+			f.FailRow(fieldCountError(f.name, f.sc.recLine, len(f.sc.fields), len(f.header)))
+			continue
+		}
+		f.Rec = f.sc.fields
+		return true
+	}
+	if f.sc.err != nil && f.Fatal == nil {
+		f.Fatal = f.sc.err
+	}
+	return false
+}
+
+// StartRow resets the per-row state before a record is checked.
+func (f *csvFile) StartRow() {
 	f.bad = false
 	f.nCounts, f.nDates = 0, 0
-	f.rows++
+	f.Rows++
 }
 
 // fieldCountError reports a row with another number of fields than the
 // header, at the row's first line.
-func fieldCountError(file string, line, fields, header int) *PosError {
-	return &PosError{File: file, Line: line, Col: 1, Msg: fmt.Sprintf("row has %d fields, the header has %d", fields, header)}
+func fieldCountError(file string, line, fields, header int) *diag.PosError {
+	return &diag.PosError{File: file, Line: line, Col: 1, Msg: fmt.Sprintf("row has %d fields, the header has %d", fields, header)}
 }
 
-// failRow records a problem with the current row as a whole.
-func (f *csvFile) failRow(e *PosError) {
+// FailRow records a problem with the current row as a whole.
+func (f *csvFile) FailRow(e *diag.PosError) {
 	if !f.bad {
 		f.bad = true
-		f.badRows++
+		f.BadRows++
 	}
-	f.record(e)
+	f.Record(e)
 }
 
-// record keeps a row-level problem, up to MaxErrors of them.
-func (f *csvFile) record(e *PosError) { f.errs.Keep(e) }
+// Record keeps a row-level problem, up to diag.MaxErrors of them.
+func (f *csvFile) Record(e *diag.PosError) { f.Errs.Keep(e) }
 
-// rowOK reports whether the current row passed every check so far.
-func (f *csvFile) rowOK() bool { return !f.bad }
+// RowOK reports whether the current row passed every check so far.
+func (f *csvFile) RowOK() bool { return !f.bad }
 
-// finish hands back the parsed tables with the rows that failed validation
+// Finish hands back the parsed tables with the rows that failed validation
 // (to quarantine), or the fatal error that stopped the parse.
-func (f *csvFile) finish(out *Output) (*Output, error) {
-	if f.fatal != nil {
+func (f *csvFile) Finish(out *Output) (*Output, error) {
+	if f.Fatal != nil {
 		out.Release()
-		return nil, f.fatal
+		return nil, f.Fatal
 	}
-	out.Quarantine, out.QuarantinedRows, out.RowsRead = f.errs, f.badRows, f.rows
+	out.Quarantine, out.QuarantinedRows, out.RowsRead = f.Errs, f.BadRows, f.Rows
 	return out, nil
 }
 
-// line returns the line of the current record.
-func (f *csvFile) line() int {
+// Line returns the Line of the current record.
+func (f *csvFile) Line() int {
 	l, _ := f.pos.FieldPos(0)
 	return l
 }
 
-// get returns the trimmed value of a column of the current record.
-func (f *csvFile) get(col string) string { return f.getAt(f.ref(col)) }
+// Get returns the trimmed value of a column of the current record.
+func (f *csvFile) Get(col string) string { return f.GetAt(f.Ref(col)) }
 
-func (f *csvFile) getAt(c colRef) string {
-	v := trimSpace(f.rec[c.i])
+func (f *csvFile) GetAt(c colRef) string {
+	v := trimSpace(f.Rec[c.i])
 	if i := controlByte(v); i >= 0 {
-		f.failAt(c, "%s holds the control character %U at byte %d of the field: text fields hold no NUL or other control characters", c.name, rune(v[i]), i+1)
+		f.FailAt(c, "%s holds the control character %U at byte %d of the field: text fields hold no NUL or other control characters", c.name, rune(v[i]), i+1)
 		return ""
 	}
 	return v
@@ -262,31 +286,31 @@ func trimSpace(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// fail records a problem with a column of the current record.
-func (f *csvFile) fail(col, format string, args ...any) { f.failAt(f.ref(col), format, args...) }
+// Fail records a problem with a column of the current record.
+func (f *csvFile) Fail(col, format string, args ...any) { f.FailAt(f.Ref(col), format, args...) }
 
-func (f *csvFile) failAt(col colRef, format string, args ...any) {
+func (f *csvFile) FailAt(col colRef, format string, args ...any) {
 	l, c := f.pos.FieldPos(col.i)
-	f.failRow(&PosError{File: f.name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
+	f.FailRow(&diag.PosError{File: f.name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
 }
 
-// required returns a non-empty value or records an error.
-func (f *csvFile) required(col string) string { return f.requiredAt(f.ref(col)) }
+// Required returns a non-empty value or records an error.
+func (f *csvFile) Required(col string) string { return f.RequiredAt(f.Ref(col)) }
 
-func (f *csvFile) requiredAt(col colRef) string {
-	v := f.getAt(col)
+func (f *csvFile) RequiredAt(col colRef) string {
+	v := f.GetAt(col)
 	if v == "" {
-		f.failAt(col, "%s is required", col.name)
+		f.FailAt(col, "%s is required", col.name)
 	}
 	return v
 }
 
-// count parses a non-negative whole number; empty means not reported (nil).
+// Count parses a non-negative whole number; empty means not reported (nil).
 // The value pointed to is valid until the next row is read.
-func (f *csvFile) count(col string) *int64 { return f.countAt(f.ref(col)) }
+func (f *csvFile) Count(col string) *int64 { return f.CountAt(f.Ref(col)) }
 
-func (f *csvFile) countAt(col colRef) *int64 {
-	v := f.getAt(col)
+func (f *csvFile) CountAt(col colRef) *int64 {
+	v := f.GetAt(col)
 	if v == "" {
 		return nil
 	}
@@ -294,11 +318,11 @@ func (f *csvFile) countAt(col colRef) *int64 {
 	if !ok {
 		var err error
 		if n, err = strconv.ParseInt(v, 10, 64); err != nil || n < 0 {
-			f.failAt(col, "%s: %q is not a non-negative whole number (leave it empty when not reported)", col.name, v)
+			f.FailAt(col, "%s: %q is not a non-negative whole number (leave it empty when not reported)", col.name, v)
 			return nil
 		}
 	}
-	return f.keepCount(n)
+	return f.KeepCount(n)
 }
 
 // smallCount reads up to 18 decimal digits, the common case, faster than
@@ -318,8 +342,8 @@ func smallCount(v string) (int64, bool) {
 	return n, true
 }
 
-// keepCount returns a pointer to n valid until the next row is read.
-func (f *csvFile) keepCount(n int64) *int64 { return keep(f.counts[:], &f.nCounts, n) }
+// KeepCount returns a pointer to n valid until the next row is read.
+func (f *csvFile) KeepCount(n int64) *int64 { return keep(f.counts[:], &f.nCounts, n) }
 
 // keep stores v in the next of the slots reused row after row (used of
 // them taken) and returns a pointer to it; past the last slot, v gets a
@@ -336,22 +360,84 @@ func keep[T any](slots []T, used *int, v T) *T {
 	return p
 }
 
-// year parses a four-digit year within the range palermo's data can cover.
-func (f *csvFile) year(col string) int {
-	v := f.get(col)
+// Year parses a four-digit Year within the range palermo's data can cover.
+func (f *csvFile) Year(col string) int {
+	v := f.Get(col)
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1990 || n > 2100 {
-		f.fail(col, "%s: %q is not a year between 1990 and 2100", col, v)
+		f.Fail(col, "%s: %q is not a year between 1990 and 2100", col, v)
 		return 0
 	}
 	return n
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// Date parses YYYY-MM-DD into an Arrow Date, recording an error at col.
+func (f *csvFile) Date(col, s string) *arrow.Date32 { return f.DateAt(f.Ref(col), s) }
+
+// DateAt parses s as YYYY-MM-DD; the value pointed to is valid until the
+// next row is read.
+func (f *csvFile) DateAt(col colRef, s string) *arrow.Date32 {
+	d, ok := parseISODate(s)
+	if !ok {
+		f.FailAt(col, "%s: %q is not a date (YYYY-MM-DD)", col.name, s)
+		return nil
 	}
-	return false
+	return keep(f.dates[:], &f.nDates, d)
+}
+
+// parseISODate reads a calendar date written YYYY-MM-DD, accepting what
+// time.Parse(time.DateOnly, s) accepts, without its cost.
+func parseISODate(s string) (arrow.Date32, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	y, ok1 := decimal(s[:4])
+	m, ok2 := decimal(s[5:7])
+	d, ok3 := decimal(s[8:])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
+		return 0, false
+	}
+	return arrow.Date32(daysFromCivil(y, m, d)), true
+}
+
+// decimal reads a run of decimal digits (at most a few: no overflow check).
+func decimal(b string) (int, bool) {
+	n := 0
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil counts days from 1970-01-01 to a proleptic Gregorian date.
+func daysFromCivil(y, m, d int) int {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
 }

@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -9,7 +10,11 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"runtime"
+	"strings"
 	"unsafe"
+
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // A fast path for large CSV files: the file is cut into chunks at record
@@ -145,7 +150,7 @@ type csvScanner struct {
 	fields  []string   // the current record; views into buf (or copies when unescaped)
 	pos     []fieldPos // where each field starts
 	recLine int
-	err     error // a *PosError; parsing stops at the first
+	err     error // a *diag.PosError; parsing stops at the first
 }
 
 type fieldPos struct{ line, col int }
@@ -163,7 +168,7 @@ func view(b []byte) string {
 }
 
 func (s *csvScanner) fail(line, col int, err error) bool {
-	s.err = &PosError{File: s.name, Line: line, Col: col, Msg: err.Error()}
+	s.err = &diag.PosError{File: s.name, Line: line, Col: col, Msg: err.Error()}
 	return false
 }
 
@@ -482,4 +487,74 @@ func parseChunks[R any](ctx context.Context, next func() (csvChunk, error), work
 	default:
 	}
 	return ctx.Err()
+}
+
+// csvStreamOptions tune streamCSV; zero values take the defaults.
+type csvStreamOptions struct {
+	Workers   int // goroutines that parse; 0 means GOMAXPROCS
+	Chunk     int // bytes a parser takes at a time; 0 means 512 KiB
+	MaxRecord int // the longest record accepted; 0 means 16 MiB
+}
+
+// streamCSV reads the header of r, checks it against want (the exact set of
+// columns) and parses the records after it chunk by chunk on several
+// goroutines. parse gets a csvFile that reads the records of one chunk
+// (Next, Get, Count... as over a whole file; the chunk's bytes are given for
+// sizing) and returns what the chunk made; collect receives those results
+// one at a time, in file order. Memory holds a few chunks whatever the size
+// of the file. The first error of reading, parsing or collect stops
+// everything and is returned.
+func streamCSV[R any](ctx context.Context, name string, r io.Reader, want []string, opt csvStreamOptions,
+	parse func(f *csvFile, chunk []byte) (R, error), collect func(R) error) error {
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opt.Chunk <= 0 {
+		opt.Chunk = 512 << 10
+	}
+	if opt.MaxRecord <= 0 {
+		opt.MaxRecord = 16 << 20
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3) // a UTF-8 BOM is not part of the first column's name
+	}
+	chunker := newCSVChunker(br, opt.Chunk, opt.MaxRecord, opt.Workers+2)
+	first, err := chunker.next()
+	if err == io.EOF {
+		return &diag.PosError{File: name, Line: 1, Col: 1, Msg: "cannot read the header: the file is empty"}
+	} else if err != nil {
+		return &diag.PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot read the header: %v", err)}
+	}
+	hs := newCSVScanner(name, first)
+	if !hs.next() {
+		if hs.err != nil {
+			return hs.err
+		}
+		return &diag.PosError{File: name, Line: 1, Col: 1, Msg: "cannot read the header: the file is empty"}
+	}
+	header := make([]string, len(hs.fields))
+	for i, h := range hs.fields {
+		header[i] = strings.Clone(h)
+	}
+	hf, err := newCSVFile(name, header, hs, want, false)
+	if err != nil {
+		return err
+	}
+	// The rest of the first chunk, then the others.
+	first.data, first.line = first.data[hs.p:], hs.line
+	pending := &first
+	next := func() (csvChunk, error) {
+		if pending != nil {
+			c := *pending
+			pending = nil
+			return c, nil
+		}
+		return chunker.next()
+	}
+	return parseChunks(ctx, next, opt.Workers, func(c csvChunk) (R, error) {
+		defer chunker.recycle(c.data)
+		sc := newCSVScanner(name, c)
+		return parse(&csvFile{name: name, pos: sc, sc: sc, col: hf.col, header: header}, c.data)
+	}, collect)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // scanned is what a CSV reader made of an input: records, where each field
@@ -73,7 +74,7 @@ func chunkedScan(data []byte, size int) scanned {
 			out.Pos = append(out.Pos, append([]fieldPos(nil), s.pos...))
 		}
 		if s.err != nil {
-			var pe *PosError
+			var pe *diag.PosError
 			errors.As(s.err, &pe)
 			out.Err = fmt.Sprintf("%d:%d: %s", pe.Line, pe.Col, pe.Msg)
 			return out
@@ -157,19 +158,19 @@ func TestSmallCount(t *testing.T) {
 	}
 }
 
-// TestErrorListKeep: a list keeps the first MaxErrors problems, in order,
+// TestErrorListKeep: a list keeps the first diag.MaxErrors problems, in order,
 // however they are added.
 func TestErrorListKeep(t *testing.T) {
-	var l ErrorList
+	var l diag.ErrorList
 	for i := 1; i <= 30; i++ {
-		l.Keep(&PosError{Line: i})
+		l.Keep(&diag.PosError{Line: i})
 	}
-	more := make([]*PosError, 40)
+	more := make([]*diag.PosError, 40)
 	for i := range more {
-		more[i] = &PosError{Line: 31 + i}
+		more[i] = &diag.PosError{Line: 31 + i}
 	}
 	l.Keep(more...)
-	if len(l) != MaxErrors || l[0].Line != 1 || l[MaxErrors-1].Line != MaxErrors {
+	if len(l) != diag.MaxErrors || l[0].Line != 1 || l[diag.MaxErrors-1].Line != diag.MaxErrors {
 		t.Fatalf("kept %d, first line %d, last line %d", len(l), l[0].Line, l[len(l)-1].Line)
 	}
 }

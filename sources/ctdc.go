@@ -10,6 +10,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/palermo-project/palermo/internal/diag"
+	"github.com/palermo-project/palermo/internal/identifiers"
 )
 
 // ctdc: the Counter Trafficking Data Collaborative's global k-anonymised
@@ -52,14 +55,14 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 		return nil, csvErr(in.Name, err, "cannot read the header")
 	}
 	if len(header) == 0 || !strings.HasPrefix(header[0], ctdcTerms) {
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("the first header cell must be CTDC's terms-of-use sentence (%q...)", ctdcTerms)}
+		return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("the first header cell must be CTDC's terms-of-use sentence (%q...)", ctdcTerms)}
 	}
 	col := map[string]int{}
 	for i, h := range header[1:] {
 		h = strings.TrimSpace(h)
-		if IsIdentifierColumn(h) {
+		if identifiers.IsIdentifier(h) {
 			_, c := r.FieldPos(i + 1)
-			return nil, &PosError{File: in.Name, Line: 1, Col: c, Msg: fmt.Sprintf("column %q carries personal identifiers; palermo refuses this input", h)}
+			return nil, &diag.PosError{File: in.Name, Line: 1, Col: c, Msg: fmt.Sprintf("column %q carries personal identifiers; palermo refuses this input", h)}
 		}
 		col[h] = i + 1
 	}
@@ -70,10 +73,10 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "unexpected header; missing columns: " + strings.Join(missing, ", ")}
+		return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Msg: "unexpected header; missing columns: " + strings.Join(missing, ", ")}
 	}
 	var (
-		errs          ErrorList // problems of quarantined rows
+		errs          diag.ErrorList // problems of quarantined rows
 		rows, badRows int64
 	)
 	counts := map[ctdcKey]float64{}
@@ -88,7 +91,7 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 			break
 		}
 		bad := false
-		record := func(e *PosError) {
+		record := func(e *diag.PosError) {
 			if !bad {
 				bad = true
 				badRows++
@@ -106,7 +109,7 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 		get := func(name string) string { return strings.TrimSpace(rec[col[name]]) }
 		failAt := func(name, format string, args ...any) {
 			l, c := r.FieldPos(col[name])
-			record(&PosError{File: in.Name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
+			record(&diag.PosError{File: in.Name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
 		}
 		year := get("yearOfRegistration")
 		if year != "" {

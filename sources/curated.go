@@ -34,44 +34,44 @@ func (c curatedSeries) parse(ctx context.Context, in Input) (*Output, error) {
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()
 	seen := map[[3]string]int{}
-	for f.next() {
+	for f.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		period := c.period(f)
-		measure := strings.ToLower(f.required("measure"))
+		measure := strings.ToLower(f.Required("measure"))
 		if measure != "" && !measureName.MatchString(measure) {
-			f.fail("measure", "measure %q is not a name of lower-case letters, digits and underscores", f.get("measure"))
+			f.Fail("measure", "measure %q is not a name of lower-case letters, digits and underscores", f.Get("measure"))
 		}
 		var value *float64
-		if n := f.count("value"); n != nil {
+		if n := f.Count("value"); n != nil {
 			v := float64(*n)
 			value = &v
 		}
-		url := f.required("source_url")
+		url := f.Required("source_url")
 		if url != "" && !isHTTPURL(url) {
-			f.fail("source_url", "source_url %q is not an http(s) URL", url)
+			f.Fail("source_url", "source_url %q is not an http(s) URL", url)
 		}
 		var edition string
 		if c.edition != nil && measure != "" {
 			edition, measure = c.edition(f, measure)
 		}
-		if !f.rowOK() || period == "" || measure == "" {
+		if !f.RowOK() || period == "" || measure == "" {
 			continue
 		}
 		k := [3]string{edition, period, measure}
 		if prev, dup := seen[k]; dup {
-			f.fail("measure", "duplicate %s for %s%s (first on line %d)", measure, period, inEdition(edition), prev)
+			f.Fail("measure", "duplicate %s for %s%s (first on line %d)", measure, period, inEdition(edition), prev)
 			continue
 		}
-		seen[k] = f.line()
+		seen[k] = f.Line()
 		ob.Append(Observation{
 			Source: c.source, Edition: edition, Jurisdiction: c.jurisdiction, JurisdictionName: c.jurisdiction,
 			Period: period, Measure: measure, Sex: All, AgeGroup: All, Form: All,
 			Value: value, SourceURL: url, SourceKind: PageKind(url), Notes: c.notes(f),
 		})
 	}
-	return f.finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	return f.Finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
 }
 
 var fiscalYear = regexp.MustCompile(`^(?:FY)?(\d{4})$`)
@@ -79,16 +79,16 @@ var fiscalYear = regexp.MustCompile(`^(?:FY)?(\d{4})$`)
 // fiscalPeriod reads a fiscal-year column as FY2014.
 func fiscalPeriod(col string) func(f *csvFile) string {
 	return func(f *csvFile) string {
-		m := fiscalYear.FindStringSubmatch(f.get(col))
+		m := fiscalYear.FindStringSubmatch(f.Get(col))
 		if m == nil {
-			f.fail(col, "%s: %q is not a fiscal year such as 2014 or FY2014", col, f.get(col))
+			f.Fail(col, "%s: %q is not a fiscal year such as 2014 or FY2014", col, f.Get(col))
 			return ""
 		}
 		return "FY" + m[1]
 	}
 }
 
-func column(col string) func(f *csvFile) string { return func(f *csvFile) string { return f.get(col) } }
+func column(col string) func(f *csvFile) string { return func(f *csvFile) string { return f.Get(col) } }
 
 func inEdition(edition string) string {
 	if edition == "" {

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // fbi_arrests_state: the FBI's Crime in the United States Table 69 "Arrests
@@ -59,18 +61,18 @@ var arrestsStateOffences = []struct{ column, breakdown string }{
 var tableCount = regexp.MustCompile(`^(\d{1,3}(?:,\d{3})+|\d+)(?:\.0)?$`)
 
 func (f *csvFile) tableCount(col string) *float64 {
-	s := f.get(col)
+	s := f.Get(col)
 	if s == "" {
 		return nil
 	}
 	m := tableCount.FindStringSubmatch(s)
 	if m == nil {
-		f.fail(col, "%s: %q is not a whole number (digits, thousands separators, an optional .0)", col, s)
+		f.Fail(col, "%s: %q is not a whole number (digits, thousands separators, an optional .0)", col, s)
 		return nil
 	}
 	n, err := strconv.ParseInt(strings.ReplaceAll(m[1], ",", ""), 10, 64)
 	if err != nil {
-		f.fail(col, "%s: %q: %v", col, s, err)
+		f.Fail(col, "%s: %q: %v", col, s, err)
 		return nil
 	}
 	v := float64(n)
@@ -95,26 +97,26 @@ func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()
 	seen := map[[3]string]int{}
-	for f.next() {
+	for f.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		state, ok := stateByName[strings.ToUpper(strings.TrimSpace(f.get("State")))]
+		state, ok := stateByName[strings.ToUpper(strings.TrimSpace(f.Get("State")))]
 		if !ok {
-			f.fail("State", "State %q is not a US state or DC", f.get("State"))
+			f.Fail("State", "State %q is not a US state or DC", f.Get("State"))
 		}
-		year := f.year("Year")
+		year := f.Year("Year")
 		if year != 0 && (year < 2013 || year > 2021) {
-			f.fail("Year", "Year %d is outside the tables' 2013-2021", year)
+			f.Fail("Year", "Year %d is outside the tables' 2013-2021", year)
 		}
 		var age string
-		switch a := f.get("Age"); a {
+		switch a := f.Get("Age"); a {
 		case "Under 18":
 			age = "minor"
 		case "Total all ages":
 			age = All
 		default:
-			f.fail("Age", "Age %q is neither \"Under 18\" nor \"Total all ages\"", a)
+			f.Fail("Age", "Age %q is neither \"Under 18\" nor \"Total all ages\"", a)
 		}
 		counts := make([]*float64, len(arrestsStateOffences))
 		for i, o := range arrestsStateOffences {
@@ -125,16 +127,16 @@ func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
 		// (DC 2021 gives one agency and no population: its coverage is
 		// not reported, and no rate is computed on it.)
 		agencies, covered := f.tableCount("NumberAgencies"), f.tableCount("Population")
-		if !f.rowOK() {
+		if !f.RowOK() {
 			continue
 		}
 		period := strconv.Itoa(year)
 		k := [3]string{state, period, age}
 		if prev, dup := seen[k]; dup {
-			f.fail("Age", "duplicate %s row for %s %s (first on line %d)", f.get("Age"), f.get("State"), period, prev)
+			f.Fail("Age", "duplicate %s row for %s %s (first on line %d)", f.Get("Age"), f.Get("State"), period, prev)
 			continue
 		}
-		seen[k] = f.line()
+		seen[k] = f.Line()
 		notes := "FBI CIUS Table 69 as compiled by sh3laughs; counts of the reporting agencies only"
 		if year == 2021 {
 			notes += "; 2021 is NIBRS-only: not comparable with earlier years"
@@ -154,7 +156,7 @@ func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
 			add("population_covered", All, "", covered)
 		}
 	}
-	out, err := f.finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	out, err := f.Finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
 	if err != nil {
 		return nil, err
 	}
@@ -163,12 +165,12 @@ func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
 	}
 	// Every state and year has its under-18 and its all-ages row: a file
 	// cut between the two would publish one without the other.
-	var first *PosError
+	var first *diag.PosError
 	for k, line := range seen {
 		other := k
 		other[2] = map[string]string{"minor": All, All: "minor"}[k[2]]
 		if _, ok := seen[other]; !ok && (first == nil || line < first.Line) {
-			first = &PosError{File: in.Name, Line: line, Col: 1, Msg: fmt.Sprintf("%s %s has no %s row", k[0], k[1], map[string]string{"minor": "Total all ages", All: "Under 18"}[k[2]])}
+			first = &diag.PosError{File: in.Name, Line: line, Col: 1, Msg: fmt.Sprintf("%s %s has no %s row", k[0], k[1], map[string]string{"minor": "Total all ages", All: "Under 18"}[k[2]])}
 		}
 	}
 	if first != nil {

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // fbi_nibrs: FBI Crime Data Explorer NIBRS state bundles (one ZIP of
@@ -64,7 +66,7 @@ type nibrsBundle struct {
 func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 	zr, err := zip.NewReader(bytes.NewReader(in.Data), int64(len(in.Data)))
 	if err != nil {
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("not a ZIP of NIBRS tables: %v", err)}
+		return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("not a ZIP of NIBRS tables: %v", err)}
 	}
 	bundles := map[string]*nibrsBundle{}
 	var offenseTypes, ages, races *zip.File
@@ -101,7 +103,7 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 		}
 	}
 	if offenseTypes == nil {
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "the ZIP has no NIBRS_OFFENSE_TYPE.csv: its codes decide which rows count"}
+		return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Msg: "the ZIP has no NIBRS_OFFENSE_TYPE.csv: its codes decide which rows count"}
 	}
 	codes, err := readNIBRSOffenseTypes(in.Name, offenseTypes)
 	if err != nil {
@@ -143,7 +145,7 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 		// The FBI's abbreviations are not all ISO 3166-2 (Nebraska is NB).
 		iso, err := USState(b.state)
 		if err != nil {
-			return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("%s: %v", k, err)}
+			return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("%s: %v", k, err)}
 		}
 		b.state = iso
 		if err := b.count(in.Name, codes, ageCodes, counts); err != nil {
@@ -151,7 +153,7 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 		}
 	}
 	if len(counts.covered) == 0 {
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "the ZIP has no NIBRS_ARRESTEE or NIBRS_OFFENSE table"}
+		return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Msg: "the ZIP has no NIBRS_ARRESTEE or NIBRS_OFFENSE table"}
 	}
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()
@@ -174,8 +176,8 @@ func nibrsState(file, key string, b *nibrsBundle) (string, error) {
 			return "", err
 		}
 		seen := map[string]int{}
-		for c.next() {
-			if s := c.get("STATE_ABBR"); s != "" {
+		for c.Next() {
+			if s := c.Get("STATE_ABBR"); s != "" {
 				seen[s]++
 			}
 		}
@@ -185,13 +187,13 @@ func nibrsState(file, key string, b *nibrsBundle) (string, error) {
 			}
 		}
 		if len(seen) > 1 {
-			return "", &PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("agencies of several states (%v) in one bundle", seen)}
+			return "", &diag.PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("agencies of several states (%v) in one bundle", seen)}
 		}
 	}
 	if d := path.Base(key); len(d) == 2 {
 		return strings.ToUpper(d), nil
 	}
-	return "", &PosError{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot tell the state of the tables in %q: no agencies.csv and no two-letter folder", key)}
+	return "", &diag.PosError{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot tell the state of the tables in %q: no agencies.csv and no two-letter folder", key)}
 }
 
 func readZipFile(f *zip.File) ([]byte, error) { return readZipEntry(f, DefaultMaxBytes) }
@@ -207,22 +209,22 @@ func readNIBRSOffenseTypes(file string, f *zip.File) (map[string]string, error) 
 	}
 	ids := map[string]string{} // OFFENSE_TYPE_ID -> code, for the codes palermo counts
 	found := map[string]bool{}
-	for c.next() {
-		code := c.get("OFFENSE_CODE")
+	for c.Next() {
+		code := c.Get("OFFENSE_CODE")
 		if _, ok := nibrsCodes[code]; ok {
-			ids[c.required("OFFENSE_TYPE_ID")] = code
+			ids[c.Required("OFFENSE_TYPE_ID")] = code
 			found[code] = true
 		}
 	}
-	if c.fatal != nil {
-		return nil, c.fatal
+	if c.Fatal != nil {
+		return nil, c.Fatal
 	}
-	if err := c.errs.Err(); err != nil {
+	if err := c.Errs.Err(); err != nil {
 		return nil, err // the code tables must be clean
 	}
 	for code := range nibrsCodes {
 		if !found[code] {
-			return nil, &PosError{File: file + ":" + f.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("offence code %s is not in the code table", code)}
+			return nil, &diag.PosError{File: file + ":" + f.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("offence code %s is not in the code table", code)}
 		}
 	}
 	return ids, nil
@@ -237,7 +239,7 @@ func readNIBRSRaces(file string, f *zip.File) (map[string]string, error) {
 	return readNIBRSLookup(file, f, "RACE_ID", "RACE_CODE", func(c *csvFile, code string) (string, bool) {
 		name, ok := nibrsRaces[code]
 		if !ok {
-			c.fail("RACE_CODE", "race code %q is not one palermo knows", code)
+			c.Fail("RACE_CODE", "race code %q is not one palermo knows", code)
 		}
 		return name, ok
 	})
@@ -259,15 +261,15 @@ func readNIBRSLookup(file string, f *zip.File, idCol, codeCol string, name func(
 		return nil, err
 	}
 	out := map[string]string{}
-	for c.next() {
-		if v, ok := name(c, c.get(codeCol)); ok {
-			out[c.get(idCol)] = v
+	for c.Next() {
+		if v, ok := name(c, c.Get(codeCol)); ok {
+			out[c.Get(idCol)] = v
 		}
 	}
-	if c.fatal != nil {
-		return nil, c.fatal
+	if c.Fatal != nil {
+		return nil, c.Fatal
 	}
-	return out, c.errs.Err()
+	return out, c.Errs.Err()
 }
 
 // ageGroup classifies a NIBRS age: the bundle's age code table says which
@@ -314,19 +316,19 @@ type nibrsCounts struct {
 	// arrestee table) or "offences" (offence, victim and link tables).
 	covered map[[3]string]bool
 	// rows that failed validation, over all tables
-	quarantine    ErrorList
+	quarantine    diag.ErrorList
 	rows, badRows int64
 }
 
 // absorb takes a finished table's row counts and quarantined problems, or
 // returns its fatal error.
 func (n *nibrsCounts) absorb(c *csvFile) error {
-	if c.fatal != nil {
-		return c.fatal
+	if c.Fatal != nil {
+		return c.Fatal
 	}
-	n.rows += c.rows
-	n.badRows += c.badRows
-	n.quarantine.Keep(c.errs...)
+	n.rows += c.Rows
+	n.badRows += c.BadRows
+	n.quarantine.Keep(c.Errs...)
 	return nil
 }
 
@@ -420,21 +422,21 @@ func (b *nibrsBundle) countArrests(file string, f *zip.File, codes, ageCodes map
 	if err != nil {
 		return err
 	}
-	for c.next() {
-		year := c.year("DATA_YEAR")
+	for c.Next() {
+		year := c.Year("DATA_YEAR")
 		if year == 0 {
 			continue
 		}
 		n.cover(b.state, strconv.Itoa(year), "arrests")
-		code, ok := codes[c.get("OFFENSE_TYPE_ID")]
+		code, ok := codes[c.Get("OFFENSE_TYPE_ID")]
 		if !ok {
 			continue
 		}
-		n.add(nibrsKey{b.state, strconv.Itoa(year), "arrests", All, ageGroup(ageCodes, c.get("AGE_ID"), c.get("AGE_NUM")), code, ""})
+		n.add(nibrsKey{b.state, strconv.Itoa(year), "arrests", All, ageGroup(ageCodes, c.Get("AGE_ID"), c.Get("AGE_NUM")), code, ""})
 		if n.races != nil {
-			race, ok := n.races[c.get("RACE_ID")]
+			race, ok := n.races[c.Get("RACE_ID")]
 			if !ok {
-				c.fail("RACE_ID", "RACE_ID %q is not in REF_RACE.csv", c.get("RACE_ID"))
+				c.Fail("RACE_ID", "RACE_ID %q is not in REF_RACE.csv", c.Get("RACE_ID"))
 				continue
 			}
 			n.add(nibrsKey{b.state, strconv.Itoa(year), "arrests", All, All, code, race})
@@ -448,7 +450,7 @@ func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]stri
 	need := func(name string) (*zip.File, error) {
 		f := b.files[name]
 		if f == nil {
-			return nil, &PosError{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("bundle %s has NIBRS_OFFENSE.csv but no %s", b.state, name)}
+			return nil, &diag.PosError{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("bundle %s has NIBRS_OFFENSE.csv but no %s", b.state, name)}
 		}
 		return f, nil
 	}
@@ -462,18 +464,18 @@ func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]stri
 	}
 	type offence struct{ year, code string }
 	ht := map[string]offence{} // OFFENSE_ID of 64A/64B offences
-	for c.next() {
-		year := c.year("DATA_YEAR")
+	for c.Next() {
+		year := c.Year("DATA_YEAR")
 		if year == 0 {
 			continue
 		}
 		n.cover(b.state, strconv.Itoa(year), "offences")
-		code, ok := codes[c.get("OFFENSE_TYPE_ID")]
+		code, ok := codes[c.Get("OFFENSE_TYPE_ID")]
 		if !ok || nibrsCodes[code].measureForm == "" {
 			continue
 		}
-		id := c.required("OFFENSE_ID")
-		if !c.rowOK() {
+		id := c.Required("OFFENSE_ID")
+		if !c.RowOK() {
 			continue
 		}
 		ht[id] = offence{strconv.Itoa(year), code}
@@ -492,13 +494,13 @@ func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]stri
 	}
 	type victimOf struct{ year, code string }
 	victims := map[string]map[victimOf]bool{} // VICTIM_ID -> the HT offences it is a victim of
-	for c.next() {
-		o, ok := ht[c.get("OFFENSE_ID")]
+	for c.Next() {
+		o, ok := ht[c.Get("OFFENSE_ID")]
 		if !ok {
 			continue
 		}
-		v := c.required("VICTIM_ID")
-		if !c.rowOK() {
+		v := c.Required("VICTIM_ID")
+		if !c.RowOK() {
 			continue
 		}
 		if victims[v] == nil {
@@ -521,13 +523,13 @@ func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]stri
 		return err
 	}
 	found := 0
-	for c.next() {
-		of, ok := victims[c.get("VICTIM_ID")]
+	for c.Next() {
+		of, ok := victims[c.Get("VICTIM_ID")]
 		if !ok {
 			continue
 		}
 		found++
-		age := ageGroup(ageCodes, c.get("AGE_ID"), c.get("AGE_NUM"))
+		age := ageGroup(ageCodes, c.Get("AGE_ID"), c.Get("AGE_NUM"))
 		for o := range of {
 			n.add(nibrsKey{b.state, o.year, "victims_recorded", nibrsCodes[o.code].measureForm, age, o.code, ""})
 		}
@@ -537,7 +539,7 @@ func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]stri
 	}
 	// Plausibility: every victim linked to a trafficking offence exists.
 	if found != len(victims) {
-		return &PosError{File: file + ":" + vf.Name, Line: 1, Col: 1,
+		return &diag.PosError{File: file + ":" + vf.Name, Line: 1, Col: 1,
 			Msg: fmt.Sprintf("%d victims linked to human-trafficking offences are missing from the victim table", len(victims)-found)}
 	}
 	return nil

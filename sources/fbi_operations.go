@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-
-	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // fbi_operations: results of the FBI's national child sex trafficking
@@ -65,16 +63,16 @@ func parseFBIOperations(ctx context.Context, in Input) (*Output, error) {
 	ob := NewOperationsBuilder(in.Mem)
 	defer ob.Release()
 	ids := map[string]int{}
-	for f.next() {
+	for f.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		name := f.required("operation")
-		edition := f.required("edition")
-		year := f.year("year")
-		url := f.required("source_url")
+		name := f.Required("operation")
+		edition := f.Required("edition")
+		year := f.Year("year")
+		url := f.Required("source_url")
 		if url != "" && !isHTTPURL(url) {
-			f.fail("source_url", "source_url %q is not an http(s) URL", url)
+			f.Fail("source_url", "source_url %q is not an http(s) URL", url)
 		}
 		op := Operation{
 			Source:        "fbi_operations",
@@ -83,128 +81,57 @@ func parseFBIOperations(ctx context.Context, in Input) (*Output, error) {
 			Jurisdiction:  "USA",
 			Period:        fmt.Sprint(year),
 			OperationType: "multi_agency",
-			ArrestsTotal:  f.count("total_arrests_all_types"),
+			ArrestsTotal:  f.Count("total_arrests_all_types"),
 			// The releases call them traffickers or pimps; not a legal finding.
-			ArrestsTraffickers:           f.count("traffickers_or_pimps_arrested"),
-			VictimsAdult:                 f.count("adult_victims_identified"),
-			VictimsMinor:                 f.count("minors_recovered_or_identified"),
-			VictimsTotal:                 f.count("victims_identified_total"),
-			SuspectsIdentifiedOrArrested: f.count("suspects_identified_or_arrested"),
+			ArrestsTraffickers:           f.Count("traffickers_or_pimps_arrested"),
+			VictimsAdult:                 f.Count("adult_victims_identified"),
+			VictimsMinor:                 f.Count("minors_recovered_or_identified"),
+			VictimsTotal:                 f.Count("victims_identified_total"),
+			SuspectsIdentifiedOrArrested: f.Count("suspects_identified_or_arrested"),
 			SourceURL:                    url,
 		}
-		f.count("missing_children_located") // validated; located missing children are not counted as victims
-		if m := isoRange.FindStringSubmatch(f.get("period")); m != nil {
-			op.StartDate, op.EndDate = f.date("period", m[1]), f.date("period", m[2])
+		f.Count("missing_children_located") // validated; located missing children are not counted as victims
+		if m := isoRange.FindStringSubmatch(f.Get("period")); m != nil {
+			op.StartDate, op.EndDate = f.Date("period", m[1]), f.Date("period", m[2])
 		}
 		if d, ok := fbiDefinitions[edition]; ok {
 			op.VictimsDefinition, op.ArrestsDefinition = d.victims, d.arrests
 		} else {
 			op.VictimsDefinition, op.ArrestsDefinition = "as worded in notes", "as worded in notes"
 		}
-		notes := []string{"period: " + f.get("period")}
-		if s := f.get("cities_or_operations"); s != "" {
+		notes := []string{"period: " + f.Get("period")}
+		if s := f.Get("cities_or_operations"); s != "" {
 			notes = append(notes, "scope: "+s)
 		}
-		if s := f.get("missing_children_located"); s != "" {
+		if s := f.Get("missing_children_located"); s != "" {
 			notes = append(notes, "missing children located: "+s)
 		}
-		if s := f.get("notes"); s != "" {
+		if s := f.Get("notes"); s != "" {
 			notes = append(notes, s)
 		}
-		if s := f.get("additional_source_urls"); s != "" {
+		if s := f.Get("additional_source_urls"); s != "" {
 			notes = append(notes, "also: "+s)
 		}
 		op.Notes = strings.Join(notes, "; ")
 		op.OperationID = slug(name + " " + edition + " " + op.Period)
 		if prev, dup := ids[op.OperationID]; dup {
-			f.fail("edition", "operation %s %s appears twice (first on line %d)", name, edition, prev)
+			f.Fail("edition", "operation %s %s appears twice (first on line %d)", name, edition, prev)
 			continue
 		}
 		// Plausibility: parts of a reported total cannot exceed it.
 		if op.VictimsTotal != nil && op.VictimsMinor != nil && *op.VictimsMinor > *op.VictimsTotal {
-			f.fail("minors_recovered_or_identified", "minors (%d) exceed victims_identified_total (%d)", *op.VictimsMinor, *op.VictimsTotal)
+			f.Fail("minors_recovered_or_identified", "minors (%d) exceed victims_identified_total (%d)", *op.VictimsMinor, *op.VictimsTotal)
 		}
 		if op.ArrestsTotal != nil && op.ArrestsTraffickers != nil && *op.ArrestsTraffickers > *op.ArrestsTotal {
-			f.fail("traffickers_or_pimps_arrested", "traffickers arrested (%d) exceed total_arrests_all_types (%d)", *op.ArrestsTraffickers, *op.ArrestsTotal)
+			f.Fail("traffickers_or_pimps_arrested", "traffickers arrested (%d) exceed total_arrests_all_types (%d)", *op.ArrestsTraffickers, *op.ArrestsTotal)
 		}
-		if !f.rowOK() {
+		if !f.RowOK() {
 			continue
 		}
-		ids[op.OperationID] = f.line()
+		ids[op.OperationID] = f.Line()
 		ob.Append(op)
 	}
-	return f.finish(&Output{Tables: map[string]arrowBatch{TableOperations: ob.NewRecordBatch()}, Provenance: in.Provenance})
-}
-
-// date parses YYYY-MM-DD into an Arrow date, recording an error at col.
-func (f *csvFile) date(col, s string) *arrow.Date32 { return f.dateAt(f.ref(col), s) }
-
-// dateAt parses s as YYYY-MM-DD; the value pointed to is valid until the
-// next row is read.
-func (f *csvFile) dateAt(col colRef, s string) *arrow.Date32 {
-	d, ok := parseISODate(s)
-	if !ok {
-		f.failAt(col, "%s: %q is not a date (YYYY-MM-DD)", col.name, s)
-		return nil
-	}
-	return keep(f.dates[:], &f.nDates, d)
-}
-
-// parseISODate reads a calendar date written YYYY-MM-DD, accepting what
-// time.Parse(time.DateOnly, s) accepts, without its cost.
-func parseISODate(s string) (arrow.Date32, bool) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return 0, false
-	}
-	y, ok1 := decimal(s[:4])
-	m, ok2 := decimal(s[5:7])
-	d, ok3 := decimal(s[8:])
-	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
-		return 0, false
-	}
-	return arrow.Date32(daysFromCivil(y, m, d)), true
-}
-
-// decimal reads a run of decimal digits (at most a few: no overflow check).
-func decimal(b string) (int, bool) {
-	n := 0
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
-func daysIn(m, y int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// daysFromCivil counts days from 1970-01-01 to a proleptic Gregorian date.
-func daysFromCivil(y, m, d int) int {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era--
-	}
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
+	return f.Finish(&Output{Tables: map[string]arrowBatch{TableOperations: ob.NewRecordBatch()}, Provenance: in.Provenance})
 }
 
 func slug(s string) string {

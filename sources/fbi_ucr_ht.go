@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // fbi_ucr_ht: the FBI's legacy UCR Human Trafficking master file, fixed
@@ -63,7 +65,7 @@ type ucrKey struct{ jurisdiction, breakdown, year, measure, form string }
 type ucrTotals struct {
 	sums             map[ucrKey]float64
 	names            map[string]string // agency names by ORI
-	errs             ErrorList         // problems of quarantined records
+	errs             diag.ErrorList    // problems of quarantined records
 	records, badRecs int64
 }
 
@@ -94,8 +96,8 @@ func (t *ucrTotals) scan(ctx context.Context, file string, data []byte) error {
 			bad = true
 			t.badRecs++
 		}
-		if len(t.errs) < MaxErrors {
-			t.errs = append(t.errs, &PosError{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+		if len(t.errs) < diag.MaxErrors {
+			t.errs = append(t.errs, &diag.PosError{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
 		}
 	}
 	sums, names := t.sums, t.names
@@ -195,10 +197,10 @@ func (t *ucrTotals) scan(ctx context.Context, file string, data []byte) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return &PosError{File: file, Line: line + 1, Col: 1, Msg: fmt.Sprintf("cannot read: %v", err)}
+		return &diag.PosError{File: file, Line: line + 1, Col: 1, Msg: fmt.Sprintf("cannot read: %v", err)}
 	}
 	if line == 0 {
-		return &PosError{File: file, Line: 1, Col: 1, Msg: "the file is empty"}
+		return &diag.PosError{File: file, Line: 1, Col: 1, Msg: "the file is empty"}
 	}
 	return nil
 }

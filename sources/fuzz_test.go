@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // Fuzz targets, one per parser, seeded with the real fixtures. A parse may
@@ -29,10 +30,10 @@ func fuzzParse(t *testing.T, source string, data []byte) {
 	defer cancel()
 	out, err := spec.Parse(ctx, Input{Name: "fuzz", Data: data, Mem: mem})
 	if err != nil {
-		if len(Positions(err)) == 0 {
+		if len(diag.Positions(err)) == 0 {
 			t.Fatalf("error without a position: %v", err)
 		}
-		for _, p := range Positions(err) {
+		for _, p := range diag.Positions(err) {
 			if p.File == "" || p.Line < 1 || p.Col < 1 || p.Msg == "" {
 				t.Fatalf("malformed position %+v", p)
 			}

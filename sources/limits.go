@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // Limits that keep memory and time bounded by the input, whatever a hostile
@@ -105,7 +107,7 @@ func readZipEntry(f *zip.File, max int64) ([]byte, error) {
 func eachZipEntry(file string, data []byte, what string, keep func(entry string) bool, fn func(name string, data []byte) error) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return &PosError{File: file, Line: 1, Col: 1, Msg: "not a ZIP of " + what + ": " + err.Error()}
+		return &diag.PosError{File: file, Line: 1, Col: 1, Msg: "not a ZIP of " + what + ": " + err.Error()}
 	}
 	n := 0
 	for _, zf := range zr.File {
@@ -115,7 +117,7 @@ func eachZipEntry(file string, data []byte, what string, keep func(entry string)
 		name := file + ":" + zf.Name
 		b, err := readZipEntry(zf, DefaultMaxBytes)
 		if err != nil {
-			return &PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
+			return &diag.PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
 		}
 		if err := fn(name, b); err != nil {
 			return err
@@ -123,7 +125,7 @@ func eachZipEntry(file string, data []byte, what string, keep func(entry string)
 		n++
 	}
 	if n == 0 {
-		return &PosError{File: file, Line: 1, Col: 1, Msg: "the ZIP holds no " + what}
+		return &diag.PosError{File: file, Line: 1, Col: 1, Msg: "the ZIP holds no " + what}
 	}
 	return nil
 }

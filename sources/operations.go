@@ -1,19 +1,16 @@
 package sources
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
-	"io"
-	"runtime"
+	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // operations: enforcement operations recorded by a task force or a
@@ -137,7 +134,7 @@ func ConcatBatches(mem memory.Allocator, schema *arrow.Schema, batches []arrow.R
 type opChunk struct {
 	rec           arrow.RecordBatch // the rows that passed; nil when none
 	rows, badRows int64
-	errs          ErrorList
+	errs          diag.ErrorList
 	keys          []keyLine // operation_id of each row kept, for the repeat check
 }
 
@@ -147,66 +144,18 @@ type opChunk struct {
 // file's size. Repeated operation_ids are found at the end (a
 // *RepeatedKeysError) unless in.Repeats names them.
 func streamOperations(ctx context.Context, in StreamInput, emit func(arrow.RecordBatch) error) (*StreamResult, error) {
-	workers := in.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	if in.Mem == nil {
 		in.Mem = memory.NewGoAllocator()
-	}
-	br := bufio.NewReaderSize(in.R, 64<<10)
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-		br.Discard(3) // a UTF-8 BOM is not part of the first column's name
-	}
-	chunk := in.Chunk
-	if chunk <= 0 {
-		chunk = opChunkBytes
-	}
-	chunker := newCSVChunker(br, chunk, opMaxRecordBytes, workers+2)
-	first, err := chunker.next()
-	if err == io.EOF {
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "cannot read the header: the file is empty"}
-	} else if err != nil {
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot read the header: %v", err)}
-	}
-	hs := newCSVScanner(in.Name, first)
-	if !hs.next() {
-		if hs.err != nil {
-			return nil, hs.err
-		}
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Msg: "cannot read the header: the file is empty"}
-	}
-	header := make([]string, len(hs.fields))
-	for i, h := range hs.fields {
-		header[i] = strings.Clone(h)
-	}
-	hf, err := newCSVFile(in.Name, header, hs, OperationsTemplateColumns, false)
-	if err != nil {
-		return nil, err
-	}
-	cols := make([]colRef, len(OperationsTemplateColumns))
-	for k, name := range OperationsTemplateColumns {
-		cols[k] = hf.ref(name)
-	}
-	// The rest of the first chunk, then the others.
-	first.data, first.line = first.data[hs.p:], hs.line
-	pending := &first
-	next := func() (csvChunk, error) {
-		if pending != nil {
-			c := *pending
-			pending = nil
-			return c, nil
-		}
-		return chunker.next()
-	}
-	parse := func(c csvChunk) (opChunk, error) {
-		defer chunker.recycle(c.data)
-		return parseOperationsChunk(in, c, header, hf.col, cols)
 	}
 	check := newRepeatCheck(in.TempDir)
 	defer check.close()
 	res := &StreamResult{}
-	err = parseChunks(ctx, next, workers, parse, func(r opChunk) error {
+	parse := func(f *csvFile, chunk []byte) (opChunk, error) { return parseOperationsChunk(in, f, chunk) }
+	opt := csvStreamOptions{Workers: in.Workers, Chunk: in.Chunk, MaxRecord: opMaxRecordBytes}
+	if opt.Chunk <= 0 {
+		opt.Chunk = opChunkBytes
+	}
+	err := streamCSV(ctx, in.Name, in.R, OperationsTemplateColumns, opt, parse, func(r opChunk) error {
 		res.RowsRead += r.rows
 		res.QuarantinedRows += r.badRows
 		res.Quarantine.Keep(r.errs...)
@@ -237,40 +186,36 @@ func streamOperations(ctx context.Context, in StreamInput, emit func(arrow.Recor
 }
 
 // parseOperationsChunk validates the records of one chunk into a batch.
-func parseOperationsChunk(in StreamInput, c csvChunk, header []string, col map[string]int, cols []colRef) (opChunk, error) {
-	sc := newCSVScanner(in.Name, c)
-	f := &csvFile{name: in.Name, pos: sc, col: col, header: header}
+func parseOperationsChunk(in StreamInput, f *csvFile, chunk []byte) (opChunk, error) {
+	cols := make([]colRef, len(OperationsTemplateColumns))
+	for k, name := range OperationsTemplateColumns {
+		cols[k] = f.Ref(name)
+	}
 	ob := NewOperationsBuilder(in.Mem)
 	defer ob.Release()
 	var out opChunk
-	for sc.next() {
-		f.startRow()
-		if len(sc.fields) != len(header) {
-			f.failRow(fieldCountError(in.Name, sc.recLine, len(sc.fields), len(header)))
-			continue
-		}
-		f.rec = sc.fields
+	for f.Next() {
 		op := operationRow(f, cols)
-		if !f.rowOK() {
+		if !f.RowOK() {
 			continue
 		}
-		line := f.line()
+		line := f.Line()
 		if first, repeat := in.Repeats[line]; repeat {
-			f.failAt(cols[opID], "operation_id %q appears twice (first on line %d)", op.OperationID, first)
+			f.FailAt(cols[opID], "operation_id %q appears twice (first on line %d)", op.OperationID, first)
 			continue
 		}
 		if out.keys == nil {
-			rows := bytes.Count(c.data, []byte{'\n'}) + 1
-			ob.Reserve(rows, &op, 4*len(c.data))
+			rows := bytes.Count(chunk, []byte{'\n'}) + 1
+			ob.Reserve(rows, &op, 4*len(chunk))
 			out.keys = make([]keyLine, 0, rows)
 		}
 		ob.Append(op)
 		out.keys = append(out.keys, keyLine{hashKey(op.OperationID), int64(line)})
 	}
-	if sc.err != nil {
-		return opChunk{}, sc.err
+	if f.Fatal != nil {
+		return opChunk{}, f.Fatal
 	}
-	out.rows, out.badRows, out.errs = f.rows, f.badRows, f.errs
+	out.rows, out.badRows, out.errs = f.Rows, f.BadRows, f.Errs
 	if len(out.keys) > 0 {
 		out.rec = ob.NewRecordBatch()
 	}
@@ -302,42 +247,42 @@ const (
 func operationRow(f *csvFile, c []colRef) Operation {
 	op := Operation{
 		Source:                    "operations",
-		OperationID:               f.requiredAt(c[opID]),
-		Agency:                    f.requiredAt(c[opAgency]),
-		Jurisdiction:              f.requiredAt(c[opJurisdiction]),
-		OperationType:             f.requiredAt(c[opType]),
-		ArrestsTotal:              f.countAt(c[opArrestsTotal]),
-		ArrestsTraffickers:        f.countAt(c[opArrestsTraffickers]),
-		ArrestsBuyers:             f.countAt(c[opArrestsBuyers]),
-		ArrestsSellers:            f.countAt(c[opArrestsSellers]),
-		VictimsAdult:              f.countAt(c[opVictimsAdult]),
-		VictimsMinor:              f.countAt(c[opVictimsMinor]),
-		VictimsReferred:           f.countAt(c[opVictimsReferred]),
-		VictimsArrested:           f.countAt(c[opVictimsArrested]),
-		ContinuedPresenceRequests: f.countAt(c[opContinuedPresence]),
-		SourceURL:                 f.requiredAt(c[opSourceURL]),
+		OperationID:               f.RequiredAt(c[opID]),
+		Agency:                    f.RequiredAt(c[opAgency]),
+		Jurisdiction:              f.RequiredAt(c[opJurisdiction]),
+		OperationType:             f.RequiredAt(c[opType]),
+		ArrestsTotal:              f.CountAt(c[opArrestsTotal]),
+		ArrestsTraffickers:        f.CountAt(c[opArrestsTraffickers]),
+		ArrestsBuyers:             f.CountAt(c[opArrestsBuyers]),
+		ArrestsSellers:            f.CountAt(c[opArrestsSellers]),
+		VictimsAdult:              f.CountAt(c[opVictimsAdult]),
+		VictimsMinor:              f.CountAt(c[opVictimsMinor]),
+		VictimsReferred:           f.CountAt(c[opVictimsReferred]),
+		VictimsArrested:           f.CountAt(c[opVictimsArrested]),
+		ContinuedPresenceRequests: f.CountAt(c[opContinuedPresence]),
+		SourceURL:                 f.RequiredAt(c[opSourceURL]),
 		VictimsDefinition:         "victims identified, as recorded in the operations template",
 		ArrestsDefinition:         "arrests by role, as recorded in the operations template",
 	}
 	op.OperationName = op.OperationID
 	if op.Jurisdiction != "" && !ValidJurisdiction(op.Jurisdiction) {
-		f.failAt(c[opJurisdiction], "jurisdiction %q is neither an ISO 3166-1 alpha-3 country code (USA) nor an ISO 3166-2:US code (US-MN)", op.Jurisdiction)
+		f.FailAt(c[opJurisdiction], "jurisdiction %q is neither an ISO 3166-1 alpha-3 country code (USA) nor an ISO 3166-2:US code (US-MN)", op.Jurisdiction)
 	}
-	if op.OperationType != "" && !contains(OperationTypes, op.OperationType) {
-		f.failAt(c[opType], "operation_type %q is none of %v", op.OperationType, OperationTypes)
+	if op.OperationType != "" && !slices.Contains(OperationTypes, op.OperationType) {
+		f.FailAt(c[opType], "operation_type %q is none of %v", op.OperationType, OperationTypes)
 	}
 	if op.SourceURL != "" && !isHTTPURL(op.SourceURL) {
-		f.failAt(c[opSourceURL], "source_url %q is not an http(s) URL", op.SourceURL)
+		f.FailAt(c[opSourceURL], "source_url %q is not an http(s) URL", op.SourceURL)
 	}
-	start, end := f.requiredAt(c[opStart]), f.getAt(c[opEnd])
+	start, end := f.RequiredAt(c[opStart]), f.GetAt(c[opEnd])
 	if start != "" {
-		op.StartDate = f.dateAt(c[opStart], start)
+		op.StartDate = f.DateAt(c[opStart], start)
 	}
 	if end != "" {
-		op.EndDate = f.dateAt(c[opEnd], end)
+		op.EndDate = f.DateAt(c[opEnd], end)
 	}
 	if op.StartDate != nil && op.EndDate != nil && *op.EndDate < *op.StartDate {
-		f.failAt(c[opEnd], "end_date %s is before start_date %s", end, start)
+		f.FailAt(c[opEnd], "end_date %s is before start_date %s", end, start)
 	}
 	if op.StartDate != nil {
 		year, _ := decimal(start[:4]) // the digits of a valid YYYY-MM-DD date
@@ -352,17 +297,17 @@ func operationRow(f *csvFile, c []colRef) Operation {
 			}
 		}
 		if parts > *t {
-			f.failAt(c[opArrestsTotal], "arrests by role add up to %d, more than arrests_total %d", parts, *t)
+			f.FailAt(c[opArrestsTotal], "arrests by role add up to %d, more than arrests_total %d", parts, *t)
 		}
 	}
 	if op.VictimsAdult != nil && op.VictimsMinor != nil {
-		op.VictimsTotal = f.keepCount(*op.VictimsAdult + *op.VictimsMinor)
+		op.VictimsTotal = f.KeepCount(*op.VictimsAdult + *op.VictimsMinor)
 		total := *op.VictimsTotal
 		if n := op.VictimsReferred; n != nil && *n > total {
-			f.failAt(c[opVictimsReferred], "%s %d exceeds the victims identified (%d)", c[opVictimsReferred].name, *n, total)
+			f.FailAt(c[opVictimsReferred], "%s %d exceeds the victims identified (%d)", c[opVictimsReferred].name, *n, total)
 		}
 		if n := op.VictimsArrested; n != nil && *n > total {
-			f.failAt(c[opVictimsArrested], "%s %d exceeds the victims identified (%d)", c[opVictimsArrested].name, *n, total)
+			f.FailAt(c[opVictimsArrested], "%s %d exceeds the victims identified (%d)", c[opVictimsArrested].name, *n, total)
 		}
 	}
 	return op

@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // operationsFile writes n operations in the template, with quoted fields
@@ -149,7 +150,7 @@ func TestParseOperationsRepeats(t *testing.T) {
 	defer out.Release()
 	var found bool
 	for _, e := range out.Quarantine {
-		var pe *PosError
+		var pe *diag.PosError
 		found = found || errors.As(e, &pe) && strings.Contains(pe.Msg, `operation_id "op-10" appears twice (first on line`)
 	}
 	ids := out.Tables[TableOperations].Column(1).(*array.String)

@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // Origin is where a dataset comes from, in the fields OWID's ETL records for
@@ -62,9 +63,9 @@ type Input struct {
 type Output struct {
 	Tables     map[string]arrow.RecordBatch
 	Provenance Provenance
-	// Quarantine holds the first MaxErrors problems of the rows left out;
+	// Quarantine holds the first diag.MaxErrors problems of the rows left out;
 	// QuarantinedRows counts them all, out of RowsRead.
-	Quarantine      ErrorList
+	Quarantine      diag.ErrorList
 	QuarantinedRows int64
 	RowsRead        int64
 }
@@ -72,7 +73,7 @@ type Output struct {
 // QuarantineError refuses an output whose quarantined share of rows is
 // above what the configuration allows. It unwraps to the positioned errors.
 type QuarantineError struct {
-	List       ErrorList
+	List       diag.ErrorList
 	Rows, Read int64
 	MaxShare   float64
 }
@@ -98,7 +99,7 @@ type StreamInput struct {
 
 // StreamResult is what a streamed parse reports besides its batches.
 type StreamResult struct {
-	Quarantine      ErrorList
+	Quarantine      diag.ErrorList
 	QuarantinedRows int64
 	RowsRead        int64
 }
@@ -212,7 +213,7 @@ type Spec struct {
 	// snapshot: a run whose counts jump by orders of magnitude fails.
 	Jump *JumpCheck
 	// Parse turns raw bytes into canonical tables. It reports every problem
-	// it finds as a PosError (in an ErrorList), never a panic.
+	// it finds as a diag.PosError (in an diag.ErrorList), never a panic.
 	Parse func(ctx context.Context, in Input) (*Output, error)
 }
 

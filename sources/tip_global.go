@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // tip_global: the U.S. State Department's "Global Law Enforcement Data" table
@@ -80,60 +82,60 @@ func parseTIPGlobal(ctx context.Context, in Input) (*Output, error) {
 		value float64
 	}
 	rows := map[key]seen{}
-	for f.next() {
+	for f.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		reportYear := f.year("report_year")
-		dataYear := f.year("data_year")
+		reportYear := f.Year("report_year")
+		dataYear := f.Year("data_year")
 		if reportYear != 0 && dataYear != 0 && dataYear >= reportYear {
-			f.fail("data_year", "data_year %d must be before report_year %d (an edition reports on earlier years)", dataYear, reportYear)
+			f.Fail("data_year", "data_year %d must be before report_year %d (an edition reports on earlier years)", dataYear, reportYear)
 		}
-		region, ok := tipRegions[f.get("region")]
+		region, ok := tipRegions[f.Get("region")]
 		if !ok {
-			f.fail("region", "unknown region %q; known: %s", f.get("region"), strings.Join(sortedKeys(tipRegions), ", "))
+			f.Fail("region", "unknown region %q; known: %s", f.Get("region"), strings.Join(sortedKeys(tipRegions), ", "))
 		}
-		m, ok := tipMeasures[f.get("measure")]
+		m, ok := tipMeasures[f.Get("measure")]
 		if !ok {
-			f.fail("measure", "unknown measure %q; known: %s", f.get("measure"), strings.Join(sortedKeys(tipMeasures), ", "))
+			f.Fail("measure", "unknown measure %q; known: %s", f.Get("measure"), strings.Join(sortedKeys(tipMeasures), ", "))
 		}
 		var value *float64
-		if n := f.count("value"); n != nil {
+		if n := f.Count("value"); n != nil {
 			v := float64(*n)
 			value = &v
-		} else if f.get("value") == "" {
-			f.fail("value", "value is required (rows exist only for numbers that were seen in the source)")
+		} else if f.Get("value") == "" {
+			f.Fail("value", "value is required (rows exist only for numbers that were seen in the source)")
 		}
-		url := f.required("source_url")
+		url := f.Required("source_url")
 		if url != "" && !isHTTPURL(url) {
-			f.fail("source_url", "source_url %q is not an http(s) URL", url)
+			f.Fail("source_url", "source_url %q is not an http(s) URL", url)
 		}
-		kind := f.get("source_kind")
+		kind := f.Get("source_kind")
 		if kind != "primary" && kind != "secondary" {
-			f.fail("source_kind", "source_kind %q must be primary or secondary", kind)
+			f.Fail("source_kind", "source_kind %q must be primary or secondary", kind)
 		} else if kind == KindPrimary && url != "" && PageKind(url) != KindPrimary {
-			f.fail("source_kind", "source_kind is primary but %s is not the publisher's own site (a reproduction is secondary)", PageHost(url))
+			f.Fail("source_kind", "source_kind is primary but %s is not the publisher's own site (a reproduction is secondary)", PageHost(url))
 		}
-		if !f.rowOK() || value == nil || region.code == "" || m.measure == "" || reportYear == 0 || dataYear == 0 {
+		if !f.RowOK() || value == nil || region.code == "" || m.measure == "" || reportYear == 0 || dataYear == 0 {
 			continue
 		}
 		k := key{strconv.Itoa(reportYear), strconv.Itoa(dataYear), region.code, m.measure, m.form}
 		if prev, dup := rows[k]; dup {
-			f.fail("measure", "duplicate %s for %s %d in the %d edition (first on line %d)", f.get("measure"), f.get("region"), dataYear, reportYear, prev.line)
+			f.Fail("measure", "duplicate %s for %s %d in the %d edition (first on line %d)", f.Get("measure"), f.Get("region"), dataYear, reportYear, prev.line)
 			continue
 		}
-		rows[k] = seen{line: f.line(), value: *value}
+		rows[k] = seen{line: f.Line(), value: *value}
 		ob.Append(Observation{
 			Source: "tip_global", Edition: k.edition,
 			Jurisdiction: region.code, JurisdictionName: region.name,
 			Period: k.period, Measure: m.measure,
 			Sex: All, AgeGroup: All, Form: m.form,
-			Value: value, SourceURL: url, SourceKind: kind, Notes: f.get("notes"),
+			Value: value, SourceURL: url, SourceKind: kind, Notes: f.Get("notes"),
 		})
 	}
 	// Plausibility: a labour figure cannot exceed the total it is part of.
 	// This compares rows, so it fails the whole parse.
-	var implausible ErrorList
+	var implausible diag.ErrorList
 	for k, part := range rows {
 		if k.form == All {
 			continue
@@ -141,15 +143,15 @@ func parseTIPGlobal(ctx context.Context, in Input) (*Output, error) {
 		tk := k
 		tk.form = All
 		if total, ok := rows[tk]; ok && part.value > total.value {
-			implausible = append(implausible, &PosError{File: in.Name, Line: part.line, Col: 1,
+			implausible = append(implausible, &diag.PosError{File: in.Name, Line: part.line, Col: 1,
 				Msg: fmt.Sprintf("labour %s %v exceeds the total %v on line %d", k.measure, part.value, total.value, total.line)})
 		}
 	}
-	if len(implausible) > 0 && f.fatal == nil {
+	if len(implausible) > 0 && f.Fatal == nil {
 		sort.Slice(implausible, func(i, j int) bool { return implausible[i].Line < implausible[j].Line })
-		f.fatal = implausible
+		f.Fatal = implausible
 	}
-	return f.finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	return f.Finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
 }
 
 func isHTTPURL(s string) bool {

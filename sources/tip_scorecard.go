@@ -59,14 +59,14 @@ func parseTIPScorecard(ctx context.Context, in Input) (*Output, error) {
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()
 	seen := map[int]int{}
-	for f.next() {
+	for f.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		year := f.year("Year")
+		year := f.Year("Year")
 		values := map[string]*int64{}
 		for _, c := range scorecardColumns {
-			values[c.column] = f.count(c.column)
+			values[c.column] = f.Count(c.column)
 		}
 		// Plausibility: a labour figure is part of its total.
 		for _, c := range scorecardColumns {
@@ -74,17 +74,17 @@ func parseTIPScorecard(ctx context.Context, in Input) (*Output, error) {
 				continue
 			}
 			if part, total := values[c.column], values[c.totalColumn]; part != nil && total != nil && *part > *total {
-				f.fail(c.column, "%s %d exceeds %s %d", c.column, *part, c.totalColumn, *total)
+				f.Fail(c.column, "%s %d exceeds %s %d", c.column, *part, c.totalColumn, *total)
 			}
 		}
-		if !f.rowOK() || year == 0 {
+		if !f.RowOK() || year == 0 {
 			continue
 		}
 		if prev, dup := seen[year]; dup {
-			f.fail("Year", "data year %d appears twice (first on line %d)", year, prev)
+			f.Fail("Year", "data year %d appears twice (first on line %d)", year, prev)
 			continue
 		}
-		seen[year] = f.line()
+		seen[year] = f.Line()
 		for _, c := range scorecardColumns {
 			n := values[c.column]
 			if n == nil {
@@ -97,5 +97,5 @@ func parseTIPScorecard(ctx context.Context, in Input) (*Output, error) {
 				Notes: "TIP Report 2007 or 2016 edition, as compiled for Scorecard Diplomacy (Figure 3.2)"})
 		}
 	}
-	return f.finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	return f.Finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
 }

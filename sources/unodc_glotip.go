@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // unodc_glotip: UNODC's Global Report on Trafficking in Persons country data
@@ -68,7 +70,7 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()
 	var (
-		errs      ErrorList // row-level problems (quarantined rows)
+		errs      diag.ErrorList // row-level problems (quarantined rows)
 		fatal     error
 		bad       bool
 		badRows   int64
@@ -82,8 +84,8 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 			bad = true
 			badRows++
 		}
-		if len(errs) < MaxErrors {
-			errs = append(errs, &PosError{File: in.Name, Line: row, Col: c, Cell: sh.Name + "!" + ref, Msg: fmt.Sprintf(format, args...)})
+		if len(errs) < diag.MaxErrors {
+			errs = append(errs, &diag.PosError{File: in.Name, Line: row, Col: c, Cell: sh.Name + "!" + ref, Msg: fmt.Sprintf(format, args...)})
 		}
 	}
 	errStop := errors.New("too many errors")
@@ -110,7 +112,7 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 					for _, c := range cells {
 						found = append(found, c.Value)
 					}
-					fatal = &PosError{File: in.Name, Line: row, Col: 1, Cell: sh.Name + "!" + cells[0].Ref, Msg: fmt.Sprintf("unexpected header; missing columns: %s; expected: %s; found: %s",
+					fatal = &diag.PosError{File: in.Name, Line: row, Col: 1, Cell: sh.Name + "!" + cells[0].Ref, Msg: fmt.Sprintf("unexpected header; missing columns: %s; expected: %s; found: %s",
 						strings.Join(missing, ", "), strings.Join(unodcColumns, ","), strings.Join(found, ","))}
 					return errStop
 				}
@@ -124,7 +126,7 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 				}
 			}
 			if row >= unodcHeaderSearch {
-				fatal = &PosError{File: in.Name, Line: row, Col: 1, Cell: sh.Name + "!A" + strconv.Itoa(row), Msg: fmt.Sprintf("no header row (starting with Iso3_code) in the first %d rows", unodcHeaderSearch)}
+				fatal = &diag.PosError{File: in.Name, Line: row, Col: 1, Cell: sh.Name + "!A" + strconv.Itoa(row), Msg: fmt.Sprintf("no header row (starting with Iso3_code) in the first %d rows", unodcHeaderSearch)}
 				return errStop
 			}
 			return nil
@@ -208,9 +210,9 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 		return nil
 	})
 	if walkErr != nil && walkErr != errStop {
-		var pe *PosError
+		var pe *diag.PosError
 		if !errors.As(walkErr, &pe) {
-			walkErr = &PosError{File: in.Name, Line: headerRow + rows + 1, Col: 1, Cell: sh.Name, Msg: walkErr.Error()}
+			walkErr = &diag.PosError{File: in.Name, Line: headerRow + rows + 1, Col: 1, Cell: sh.Name, Msg: walkErr.Error()}
 		}
 		return nil, walkErr
 	}
@@ -218,10 +220,10 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 		return nil, fatal
 	}
 	if col == nil {
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Cell: sh.Name + "!A1", Msg: "no header row (starting with Iso3_code) found"}
+		return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Cell: sh.Name + "!A1", Msg: "no header row (starting with Iso3_code) found"}
 	}
 	if release == "" {
-		return nil, &PosError{File: in.Name, Line: 1, Col: 1, Cell: sh.Name + "!A1", Msg: "no release date (DD/MM/YYYY) above the header"}
+		return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Cell: sh.Name + "!A1", Msg: "no release date (DD/MM/YYYY) above the header"}
 	}
 	return &Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance,
 		Quarantine: errs, QuarantinedRows: badRows, RowsRead: int64(rows)}, nil

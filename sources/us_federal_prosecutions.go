@@ -36,7 +36,7 @@ func init() {
 			jurisdiction: "USA",
 			period:       federalPeriod,
 			notes: func(f *csvFile) string {
-				return strings.TrimSpace(f.get("series") + "; " + f.get("period_type") + "; " + f.get("notes"))
+				return strings.TrimSpace(f.Get("series") + "; " + f.Get("period_type") + "; " + f.Get("notes"))
 			},
 			edition: fhtrEdition,
 		}.parse,
@@ -50,12 +50,12 @@ var fhtrYear = regexp.MustCompile(`\b(\d{4}) FHTR\b`)
 // it ("2023 FHTR ..."), and reads a "_revised" measure as the measure
 // itself in that later edition. Other series have no edition.
 func fhtrEdition(f *csvFile, measure string) (string, string) {
-	if !strings.HasPrefix(f.get("series"), "Human Trafficking Institute") {
+	if !strings.HasPrefix(f.Get("series"), "Human Trafficking Institute") {
 		return "", measure
 	}
-	m := fhtrYear.FindStringSubmatch(f.get("notes"))
+	m := fhtrYear.FindStringSubmatch(f.Get("notes"))
 	if m == nil {
-		f.fail("notes", "an HTI figure must name its report edition in notes (\"2023 FHTR ...\"): HTI revises earlier years between editions")
+		f.Fail("notes", "an HTI figure must name its report edition in notes (\"2023 FHTR ...\"): HTI revises earlier years between editions")
 		return "", measure
 	}
 	return "FHTR-" + m[1], strings.TrimSuffix(measure, "_revised")
@@ -67,12 +67,12 @@ var fourDigits = regexp.MustCompile(`^\d{4}$`)
 // fiscal years as FY2022, calendar years (and year-end counts, and years
 // "as reported") as 2022, cumulative totals as 2000-2020.
 func federalPeriod(f *csvFile) string {
-	y := f.get("year")
+	y := f.Get("year")
 	if !fourDigits.MatchString(y) {
-		f.fail("year", "year %q is not a four-digit year", y)
+		f.Fail("year", "year %q is not a four-digit year", y)
 		return ""
 	}
-	switch t := f.get("period_type"); {
+	switch t := f.Get("period_type"); {
 	case t == "fiscal_year":
 		return "FY" + y
 	case t == "calendar_year" || t == "calendar_yearend" || t == "year_as_reported":
@@ -82,9 +82,9 @@ func federalPeriod(f *csvFile) string {
 		if m := regexp.MustCompile(`^(\d{4})_(\d{4})$`).FindStringSubmatch(span); m != nil && m[2] == y {
 			return m[1] + "-" + m[2]
 		}
-		f.fail("period_type", "period_type %q does not end in the row's year %s", t, y)
+		f.Fail("period_type", "period_type %q does not end in the row's year %s", t, y)
 	default:
-		f.fail("period_type", "unknown period_type %q; known: fiscal_year, calendar_year, calendar_yearend, year_as_reported, cumulative_YYYY_YYYY", t)
+		f.Fail("period_type", "unknown period_type %q; known: fiscal_year, calendar_year, calendar_yearend, year_as_reported, cumulative_YYYY_YYYY", t)
 	}
 	return ""
 }

@@ -41,22 +41,22 @@ func parseWorldPopulation(ctx context.Context, in Input) (*Output, error) {
 	ob := NewObservationsBuilder(in.Mem)
 	defer ob.Release()
 	seen := map[[2]string]int{}
-	for f.next() {
+	for f.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		code := f.required("Country Code")
+		code := f.Required("Country Code")
 		// The series starts in 1960, before the years other sources
 		// accept.
-		year, err := strconv.Atoi(f.get("Year"))
+		year, err := strconv.Atoi(f.Get("Year"))
 		if err != nil || year < 1900 || year > 2100 {
-			f.fail("Year", "Year %q is not a year between 1900 and 2100", f.get("Year"))
+			f.Fail("Year", "Year %q is not a year between 1900 and 2100", f.Get("Year"))
 		}
-		value := f.count("Value")
-		if value == nil && f.get("Value") == "" {
-			f.fail("Value", "Value is empty (the package drops years without a value)")
+		value := f.Count("Value")
+		if value == nil && f.Get("Value") == "" {
+			f.Fail("Value", "Value is empty (the package drops years without a value)")
 		}
-		if !f.rowOK() {
+		if !f.RowOK() {
 			continue
 		}
 		if code != "WLD" && !alpha3Codes[code] {
@@ -65,14 +65,14 @@ func parseWorldPopulation(ctx context.Context, in Input) (*Output, error) {
 		period := strconv.Itoa(year)
 		k := [2]string{code, period}
 		if prev, dup := seen[k]; dup {
-			f.fail("Year", "duplicate %s %s (first on line %d)", code, period, prev)
+			f.Fail("Year", "duplicate %s %s (first on line %d)", code, period, prev)
 			continue
 		}
-		seen[k] = f.line()
+		seen[k] = f.Line()
 		v := float64(*value)
-		ob.Append(Observation{Source: "world_population", Jurisdiction: code, JurisdictionName: f.get("Country Name"),
+		ob.Append(Observation{Source: "world_population", Jurisdiction: code, JurisdictionName: f.Get("Country Name"),
 			Period: period, Measure: "population", Sex: All, AgeGroup: All, Form: All, Value: &v,
 			SourceURL: worldPopulationURL, SourceKind: PageKind(worldPopulationURL)})
 	}
-	return f.finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	return f.Finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
 }

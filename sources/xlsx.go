@@ -10,6 +10,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/palermo-project/palermo/internal/diag"
 )
 
 // A small streaming reader for the parts of Office Open XML spreadsheets that
@@ -44,15 +46,15 @@ type xlsxSheet struct {
 func openXLSX(name string, data []byte) (*xlsxSheet, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, &PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("not an XLSX workbook: %v", err)}
+		return nil, &diag.PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("not an XLSX workbook: %v", err)}
 	}
 	sheetName, target, err := firstSheet(zr)
 	if err != nil {
-		return nil, &PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
+		return nil, &diag.PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
 	}
 	sst, err := sharedStrings(zr)
 	if err != nil {
-		return nil, &PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
+		return nil, &diag.PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
 	}
 	return &xlsxSheet{Name: sheetName, file: target, zr: zr, sst: sst}, nil
 }

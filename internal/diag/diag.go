@@ -1,4 +1,6 @@
-package sources
+// Package diag holds the positioned errors every parser of palermo reports:
+// a problem at FILE:LINE:COL, and a bounded list of them for one parse.
+package diag
 
 import (
 	"errors"

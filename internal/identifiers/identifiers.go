@@ -1,14 +1,15 @@
-package sources
+// Package identifiers recognises the columns of a data file that carry
+// personal identifiers, which palermo refuses in every source: it publishes
+// aggregates only, and a file with names, birth dates, addresses, phone
+// numbers, e-mail addresses or identity numbers is not an aggregate.
+package identifiers
 
 import (
 	"strings"
 	"unicode"
 )
 
-// Columns that carry personal identifiers are refused in every source:
-// palermo publishes aggregates only, and a file with names, birth dates,
-// addresses, phone numbers, e-mail addresses or identity numbers is not an
-// aggregate. Headers are compared after normalisation (case, spaces,
+// Headers are compared after normalisation (case, spaces,
 // hyphens, dots and camelCase all become lower-case words joined by "_"),
 // so "Phone Number", "DateOfBirth" and "victim-name" are recognised as
 // "phone_number", "date_of_birth" and "victim_name".
@@ -30,8 +31,8 @@ var personWords = map[string]bool{"first": true, "last": true, "middle": true, "
 	"maiden": true, "victim": true, "suspect": true, "offender": true, "arrestee": true, "person": true, "client": true,
 	"contact": true, "user": true, "survivor": true, "trafficker": true, "buyer": true, "seller": true, "defendant": true, "nick": true}
 
-// NormaliseHeader turns a column header into lower-case words joined by "_".
-func NormaliseHeader(h string) string {
+// Normalise turns a column header into lower-case words joined by "_".
+func Normalise(h string) string {
 	var b strings.Builder
 	prevLower := false
 	sep := func() {
@@ -58,10 +59,10 @@ func NormaliseHeader(h string) string {
 	return strings.Trim(b.String(), "_")
 }
 
-// IsIdentifierColumn reports whether a header names a column of personal
+// IsIdentifier reports whether a header names a column of personal
 // identifiers.
-func IsIdentifierColumn(header string) bool {
-	n := NormaliseHeader(header)
+func IsIdentifier(header string) bool {
+	n := Normalise(header)
 	if identifierNames[n] {
 		return true
 	}
