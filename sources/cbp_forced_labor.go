@@ -3,6 +3,8 @@ package sources
 import (
 	"regexp"
 	"strings"
+
+	"github.com/palermo-project/palermo/internal/csvx"
 )
 
 // cbp_forced_labor: U.S. Customs and Border Protection enforcement of the
@@ -48,7 +50,7 @@ var (
 // a month or date range stays as written (a quarter is not a year), a
 // stock "as of" a date or year is dated by it, and a partial fiscal year is
 // its date range.
-func cbpPeriod(f *csvFile) string {
+func cbpPeriod(f *csvx.File) string {
 	p := f.Get("period")
 	switch {
 	case cbpCalendar.MatchString(p):

@@ -3,6 +3,8 @@ package sources
 import (
 	"context"
 	"strings"
+
+	"github.com/palermo-project/palermo/internal/csvx"
 )
 
 // census_acs_race: the Census Bureau's American Community Survey 1-year
@@ -46,7 +48,7 @@ func parseACSRace(ctx context.Context, in Input) (*Output, error) {
 	for _, c := range acsRaceColumns {
 		want = append(want, c.column)
 	}
-	f, err := openCSVHeader(in.Name, in.Data, want, true, "NAME")
+	f, err := csvx.OpenHeader(in.Name, in.Data, want, true, "NAME")
 	if err != nil {
 		return nil, err
 	}
@@ -84,5 +86,5 @@ func parseACSRace(ctx context.Context, in Input) (*Output, error) {
 				SourceURL: acsURL, SourceKind: KindPrimary, Notes: "ACS 1-year 2018 DP05 " + c.column + " (survey estimate)"})
 		}
 	}
-	return f.Finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	return csvOutput(f, in, TableObservations, ob.NewRecordBatch())
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
 )
 
@@ -56,7 +57,7 @@ var censusLayouts = []struct {
 }
 
 // censusAge reads AGE: 0-84 single years, 85 for 85 and over, 999 for all.
-func censusAge(f *csvFile) (int, bool) {
+func censusAge(f *csvx.File) (int, bool) {
 	n, err := strconv.Atoi(f.Get("AGE"))
 	if err != nil || n < 0 || n > 85 && n != 999 {
 		f.Fail("AGE", "AGE %q is neither 0-85 nor 999 (all ages)", f.Get("AGE"))
@@ -88,7 +89,7 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 			return &diag.PosError{File: name, Line: 1, Col: 1, Msg: "header is none of the Census state age-sex layouts (st-est00int-agesex, sc-est20YY-agesex-civ)"}
 		}
 		l := censusLayouts[layout]
-		f, err := openCSVPlaces(name, data, cols, "NAME")
+		f, err := csvx.OpenPlaces(name, data, cols, "NAME")
 		if err != nil {
 			return err
 		}
@@ -146,8 +147,7 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 				}
 			}
 		}
-		_, err = f.Finish(&Output{})
-		return err
+		return f.Fatal
 	})
 	if err != nil {
 		return nil, err

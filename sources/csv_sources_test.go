@@ -142,22 +142,3 @@ func TestCSVSourcesDamaged(t *testing.T) {
 		})
 	}
 }
-
-// TestTrimSpace: the fast path of trimSpace trims as strings.TrimSpace
-// does, Unicode spaces and control bytes at either end included.
-func TestTrimSpace(t *testing.T) {
-	alphabet := []string{"a", "7", " ", "\t", "\r", "\x7f", "\x00", "\u00a0", "\u0085", "\u2003", "é", "\xff"}
-	var inputs []string
-	for _, a := range alphabet {
-		for _, b := range alphabet {
-			for _, c := range alphabet {
-				inputs = append(inputs, a, a+b, a+b+c, a+"mid"+c)
-			}
-		}
-	}
-	for _, s := range append(inputs, "", "US-MN", " US-MN", "US-MN\u00a0") {
-		if got, want := trimSpace(s), strings.TrimSpace(s); got != want {
-			t.Errorf("trimSpace(%q) = %q, want %q", s, got, want)
-		}
-	}
-}

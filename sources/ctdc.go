@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
 	"github.com/palermo-project/palermo/internal/identifiers"
 )
@@ -52,7 +53,7 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 	r.Comma = ';'
 	header, err := r.Read()
 	if err != nil {
-		return nil, csvErr(in.Name, err, "cannot read the header")
+		return nil, csvx.ReadError(in.Name, err, "cannot read the header")
 	}
 	if len(header) == 0 || !strings.HasPrefix(header[0], ctdcTerms) {
 		return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("the first header cell must be CTDC's terms-of-use sentence (%q...)", ctdcTerms)}
@@ -101,10 +102,10 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				record(fieldCountError(in.Name, pe.StartLine, len(rec), len(header)))
+				record(csvx.FieldCountError(in.Name, pe.StartLine, len(rec), len(header)))
 				continue
 			}
-			return nil, csvErr(in.Name, err, "cannot read")
+			return nil, csvx.ReadError(in.Name, err, "cannot read")
 		}
 		get := func(name string) string { return strings.TrimSpace(rec[col[name]]) }
 		failAt := func(name, format string, args ...any) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"regexp"
 	"strings"
+
+	"github.com/palermo-project/palermo/internal/csvx"
 )
 
 // curatedSeries describes a curated long-format CSV (one number per row,
@@ -15,19 +17,19 @@ type curatedSeries struct {
 	columns      []string // the exact header
 	jurisdiction string
 	// period reads and normalises the row's period, recording any error.
-	period func(f *csvFile) string
+	period func(f *csvx.File) string
 	// notes builds the row's notes from its columns.
-	notes func(f *csvFile) string
+	notes func(f *csvx.File) string
 	// edition, when set, reads the publisher's edition of a row from its
 	// columns, and may rename its measure (a "revised" measure is the
 	// same measure in a later edition), recording any error.
-	edition func(f *csvFile, measure string) (edition, renamed string)
+	edition func(f *csvx.File, measure string) (edition, renamed string)
 }
 
 var measureName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 func (c curatedSeries) parse(ctx context.Context, in Input) (*Output, error) {
-	f, err := openCSV(in.Name, in.Data, c.columns)
+	f, err := csvx.Open(in.Name, in.Data, c.columns)
 	if err != nil {
 		return nil, err
 	}
@@ -71,14 +73,14 @@ func (c curatedSeries) parse(ctx context.Context, in Input) (*Output, error) {
 			Value: value, SourceURL: url, SourceKind: PageKind(url), Notes: c.notes(f),
 		})
 	}
-	return f.Finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	return csvOutput(f, in, TableObservations, ob.NewRecordBatch())
 }
 
 var fiscalYear = regexp.MustCompile(`^(?:FY)?(\d{4})$`)
 
 // fiscalPeriod reads a fiscal-year column as FY2014.
-func fiscalPeriod(col string) func(f *csvFile) string {
-	return func(f *csvFile) string {
+func fiscalPeriod(col string) func(f *csvx.File) string {
+	return func(f *csvx.File) string {
 		m := fiscalYear.FindStringSubmatch(f.Get(col))
 		if m == nil {
 			f.Fail(col, "%s: %q is not a fiscal year such as 2014 or FY2014", col, f.Get(col))
@@ -88,7 +90,9 @@ func fiscalPeriod(col string) func(f *csvFile) string {
 	}
 }
 
-func column(col string) func(f *csvFile) string { return func(f *csvFile) string { return f.Get(col) } }
+func column(col string) func(f *csvx.File) string {
+	return func(f *csvx.File) string { return f.Get(col) }
+}
 
 func inEdition(edition string) string {
 	if edition == "" {

@@ -3,11 +3,12 @@ package sources
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
+	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
+	"github.com/palermo-project/palermo/internal/printed"
 )
 
 // fbi_arrests_state: the FBI's Crime in the United States Table 69 "Arrests
@@ -55,24 +56,17 @@ var arrestsStateOffences = []struct{ column, breakdown string }{
 	{"TotalAll", "offence=all"},
 }
 
-// tableCount reads a count as the compiled tables write it: 5,468 (2015
+// tableCount reads a count as the compiled tables print it: 5,468 (2015
 // has thousands separators), 12 or 12.0 (pandas wrote some columns as
 // floats); empty is not reported.
-var tableCount = regexp.MustCompile(`^(\d{1,3}(?:,\d{3})+|\d+)(?:\.0)?$`)
-
-func (f *csvFile) tableCount(col string) *float64 {
+func tableCount(f *csvx.File, col string) *float64 {
 	s := f.Get(col)
 	if s == "" {
 		return nil
 	}
-	m := tableCount.FindStringSubmatch(s)
-	if m == nil {
-		f.Fail(col, "%s: %q is not a whole number (digits, thousands separators, an optional .0)", col, s)
-		return nil
-	}
-	n, err := strconv.ParseInt(strings.ReplaceAll(m[1], ",", ""), 10, 64)
+	n, err := printed.Count(s)
 	if err != nil {
-		f.Fail(col, "%s: %q: %v", col, s, err)
+		f.Fail(col, "%s: %v", col, err)
 		return nil
 	}
 	v := float64(n)
@@ -90,7 +84,7 @@ var stateByName = func() map[string]string {
 }()
 
 func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
-	f, err := openCSV(in.Name, in.Data, arrestsStateColumns)
+	f, err := csvx.Open(in.Name, in.Data, arrestsStateColumns)
 	if err != nil {
 		return nil, err
 	}
@@ -120,13 +114,13 @@ func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
 		}
 		counts := make([]*float64, len(arrestsStateOffences))
 		for i, o := range arrestsStateOffences {
-			counts[i] = f.tableCount(o.column)
+			counts[i] = tableCount(f, o.column)
 		}
 		// The agencies and the population they cover are printed once per
 		// state and year, on the under-18 row.
 		// (DC 2021 gives one agency and no population: its coverage is
 		// not reported, and no rate is computed on it.)
-		agencies, covered := f.tableCount("NumberAgencies"), f.tableCount("Population")
+		agencies, covered := tableCount(f, "NumberAgencies"), tableCount(f, "Population")
 		if !f.RowOK() {
 			continue
 		}
@@ -156,7 +150,7 @@ func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
 			add("population_covered", All, "", covered)
 		}
 	}
-	out, err := f.Finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	out, err := csvOutput(f, in, TableObservations, ob.NewRecordBatch())
 	if err != nil {
 		return nil, err
 	}

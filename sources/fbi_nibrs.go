@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
 )
 
@@ -171,7 +172,7 @@ func nibrsState(file, key string, b *nibrsBundle) (string, error) {
 			return "", err
 		}
 		name := file + ":" + f.Name
-		c, err := openCSVSubset(name, data, []string{"STATE_ABBR"})
+		c, err := csvx.OpenSubset(name, data, []string{"STATE_ABBR"})
 		if err != nil {
 			return "", err
 		}
@@ -203,7 +204,7 @@ func readNIBRSOffenseTypes(file string, f *zip.File) (map[string]string, error) 
 	if err != nil {
 		return nil, err
 	}
-	c, err := openCSVSubset(file+":"+f.Name, data, []string{"OFFENSE_TYPE_ID", "OFFENSE_CODE"})
+	c, err := csvx.OpenSubset(file+":"+f.Name, data, []string{"OFFENSE_TYPE_ID", "OFFENSE_CODE"})
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +237,7 @@ var nibrsRaces = map[string]string{"W": "white", "B": "black", "I": "american_in
 	"NS": "unknown", "C": "chinese", "J": "japanese", "O": "other"}
 
 func readNIBRSRaces(file string, f *zip.File) (map[string]string, error) {
-	return readNIBRSLookup(file, f, "RACE_ID", "RACE_CODE", func(c *csvFile, code string) (string, bool) {
+	return readNIBRSLookup(file, f, "RACE_ID", "RACE_CODE", func(c *csvx.File, code string) (string, bool) {
 		name, ok := nibrsRaces[code]
 		if !ok {
 			c.Fail("RACE_CODE", "race code %q is not one palermo knows", code)
@@ -246,17 +247,17 @@ func readNIBRSRaces(file string, f *zip.File) (map[string]string, error) {
 }
 
 func readNIBRSAges(file string, f *zip.File) (map[string]string, error) {
-	return readNIBRSLookup(file, f, "AGE_ID", "AGE_CODE", func(_ *csvFile, code string) (string, bool) { return code, true })
+	return readNIBRSLookup(file, f, "AGE_ID", "AGE_CODE", func(_ *csvx.File, code string) (string, bool) { return code, true })
 }
 
 // readNIBRSLookup reads a code table into a map from its id column to what
 // name makes of its code column (false: the row is refused).
-func readNIBRSLookup(file string, f *zip.File, idCol, codeCol string, name func(c *csvFile, code string) (string, bool)) (map[string]string, error) {
+func readNIBRSLookup(file string, f *zip.File, idCol, codeCol string, name func(c *csvx.File, code string) (string, bool)) (map[string]string, error) {
 	data, err := readZipFile(f)
 	if err != nil {
 		return nil, err
 	}
-	c, err := openCSVSubset(file+":"+f.Name, data, []string{idCol, codeCol})
+	c, err := csvx.OpenSubset(file+":"+f.Name, data, []string{idCol, codeCol})
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +323,7 @@ type nibrsCounts struct {
 
 // absorb takes a finished table's row counts and quarantined problems, or
 // returns its fatal error.
-func (n *nibrsCounts) absorb(c *csvFile) error {
+func (n *nibrsCounts) absorb(c *csvx.File) error {
 	if c.Fatal != nil {
 		return c.Fatal
 	}
@@ -405,12 +406,12 @@ func (b *nibrsBundle) count(file string, codes, ageCodes map[string]string, n *n
 	return nil
 }
 
-func (b *nibrsBundle) open(file string, f *zip.File, cols []string) (*csvFile, error) {
+func (b *nibrsBundle) open(file string, f *zip.File, cols []string) (*csvx.File, error) {
 	data, err := readZipFile(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s:%s: %w", file, f.Name, err)
 	}
-	return openCSVSubset(file+":"+f.Name, data, cols)
+	return csvx.OpenSubset(file+":"+f.Name, data, cols)
 }
 
 func (b *nibrsBundle) countArrests(file string, f *zip.File, codes, ageCodes map[string]string, n *nibrsCounts) error {

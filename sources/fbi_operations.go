@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/palermo-project/palermo/internal/csvx"
 )
 
 // fbi_operations: results of the FBI's national child sex trafficking
@@ -56,7 +58,7 @@ var fbiDefinitions = map[string]struct{ victims, arrests string }{
 var isoRange = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$`)
 
 func parseFBIOperations(ctx context.Context, in Input) (*Output, error) {
-	f, err := openCSV(in.Name, in.Data, fbiOperationColumns)
+	f, err := csvx.Open(in.Name, in.Data, fbiOperationColumns)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +133,7 @@ func parseFBIOperations(ctx context.Context, in Input) (*Output, error) {
 		ids[op.OperationID] = f.Line()
 		ob.Append(op)
 	}
-	return f.Finish(&Output{Tables: map[string]arrowBatch{TableOperations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	return csvOutput(f, in, TableOperations, ob.NewRecordBatch())
 }
 
 func slug(s string) string {

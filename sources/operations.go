@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
 )
 
@@ -150,12 +151,12 @@ func streamOperations(ctx context.Context, in StreamInput, emit func(arrow.Recor
 	check := newRepeatCheck(in.TempDir)
 	defer check.close()
 	res := &StreamResult{}
-	parse := func(f *csvFile, chunk []byte) (opChunk, error) { return parseOperationsChunk(in, f, chunk) }
-	opt := csvStreamOptions{Workers: in.Workers, Chunk: in.Chunk, MaxRecord: opMaxRecordBytes}
+	parse := func(f *csvx.File, chunk []byte) (opChunk, error) { return parseOperationsChunk(in, f, chunk) }
+	opt := csvx.StreamOptions{Workers: in.Workers, Chunk: in.Chunk, MaxRecord: opMaxRecordBytes}
 	if opt.Chunk <= 0 {
 		opt.Chunk = opChunkBytes
 	}
-	err := streamCSV(ctx, in.Name, in.R, OperationsTemplateColumns, opt, parse, func(r opChunk) error {
+	err := csvx.Stream(ctx, in.Name, in.R, OperationsTemplateColumns, opt, parse, func(r opChunk) error {
 		res.RowsRead += r.rows
 		res.QuarantinedRows += r.badRows
 		res.Quarantine.Keep(r.errs...)
@@ -186,8 +187,8 @@ func streamOperations(ctx context.Context, in StreamInput, emit func(arrow.Recor
 }
 
 // parseOperationsChunk validates the records of one chunk into a batch.
-func parseOperationsChunk(in StreamInput, f *csvFile, chunk []byte) (opChunk, error) {
-	cols := make([]colRef, len(OperationsTemplateColumns))
+func parseOperationsChunk(in StreamInput, f *csvx.File, chunk []byte) (opChunk, error) {
+	cols := make([]csvx.Col, len(OperationsTemplateColumns))
 	for k, name := range OperationsTemplateColumns {
 		cols[k] = f.Ref(name)
 	}
@@ -244,7 +245,7 @@ const (
 
 // operationRow validates the current record as one operation; the row is
 // quarantined when f.rowOK() is false afterwards.
-func operationRow(f *csvFile, c []colRef) Operation {
+func operationRow(f *csvx.File, c []csvx.Col) Operation {
 	op := Operation{
 		Source:                    "operations",
 		OperationID:               f.RequiredAt(c[opID]),
@@ -285,7 +286,7 @@ func operationRow(f *csvFile, c []colRef) Operation {
 		f.FailAt(c[opEnd], "end_date %s is before start_date %s", end, start)
 	}
 	if op.StartDate != nil {
-		year, _ := decimal(start[:4]) // the digits of a valid YYYY-MM-DD date
+		year, _ := strconv.Atoi(start[:4]) // the digits of a valid YYYY-MM-DD date
 		op.Period = yearString(year)
 	}
 	// Plausibility: parts never exceed the totals they belong to.
@@ -304,10 +305,10 @@ func operationRow(f *csvFile, c []colRef) Operation {
 		op.VictimsTotal = f.KeepCount(*op.VictimsAdult + *op.VictimsMinor)
 		total := *op.VictimsTotal
 		if n := op.VictimsReferred; n != nil && *n > total {
-			f.FailAt(c[opVictimsReferred], "%s %d exceeds the victims identified (%d)", c[opVictimsReferred].name, *n, total)
+			f.FailAt(c[opVictimsReferred], "%s %d exceeds the victims identified (%d)", c[opVictimsReferred].Name, *n, total)
 		}
 		if n := op.VictimsArrested; n != nil && *n > total {
-			f.FailAt(c[opVictimsArrested], "%s %d exceeds the victims identified (%d)", c[opVictimsArrested].name, *n, total)
+			f.FailAt(c[opVictimsArrested], "%s %d exceeds the victims identified (%d)", c[opVictimsArrested].Name, *n, total)
 		}
 	}
 	return op

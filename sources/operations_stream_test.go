@@ -165,30 +165,11 @@ func TestParseOperationsRepeats(t *testing.T) {
 	}
 }
 
-// BenchmarkOperationsScan and BenchmarkOperationsParse split the parse
-// stage of an ingest: records only (chunking and the CSV scanner, one
-// goroutine), then records validated into Arrow batches on all cores.
+// BenchmarkOperationsParse: the parse stage of an ingest, records
+// validated into Arrow batches on all cores (the scan alone is
+// internal/csvx's BenchmarkScan).
 //
 //	go test ./sources -run '^$' -bench Operations
-func BenchmarkOperationsScan(b *testing.B) {
-	data := operationsFile(100_000)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		ch := newCSVChunker(bytes.NewReader(data), opChunkBytes, opMaxRecordBytes, 2)
-		for {
-			c, err := ch.next()
-			if err != nil {
-				break
-			}
-			s := newCSVScanner("ops.csv", c)
-			for s.next() {
-			}
-			ch.recycle(c.data)
-		}
-	}
-}
-
 func BenchmarkOperationsParse(b *testing.B) {
 	data := operationsFile(100_000)
 	b.SetBytes(int64(len(data)))

@@ -32,30 +32,6 @@ func TestIdentifierColumnsRefused(t *testing.T) {
 	}
 }
 
-func TestControlByte(t *testing.T) {
-	for s, want := range map[string]int{"": -1, "Minneapolis PD": -1, "tab\there": -1, "line\nbreak\r\n": -1,
-		"\x00": 0, "abc\x00": 3, "abcdefgh\x01": 8, "abcdefghijklmno\x1f": 15, "a\x7f": 1, "ünïcödé text, long enough": -1,
-		"abcdefgh\tijklmnop\x00": 17} {
-		if got := controlByte(s); got != want {
-			t.Errorf("controlByte(%q) = %d, want %d", s, got, want)
-		}
-	}
-	// Every byte at every position of a 16-byte field.
-	for pos := range 16 {
-		for c := range 256 {
-			b := []byte("abcdefghijklmnop")
-			b[pos] = byte(c)
-			want := -1
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
-				want = pos
-			}
-			if got := controlByte(string(b)); got != want {
-				t.Fatalf("byte %#x at %d: got %d, want %d", c, pos, got, want)
-			}
-		}
-	}
-}
-
 // TestNULRefused: a NUL inside a text field of a CSV source is refused at
 // its line and column.
 func TestNULRefused(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
 )
 
@@ -166,6 +167,17 @@ func checkJurisdictions(name string, out *Output) error {
 		}
 	}
 	return nil
+}
+
+// csvOutput hands back one table parsed from f with the rows that failed
+// validation (to quarantine), or the fatal error that stopped the parse.
+func csvOutput(f *csvx.File, in Input, table string, rec arrow.RecordBatch) (*Output, error) {
+	if f.Fatal != nil {
+		rec.Release()
+		return nil, f.Fatal
+	}
+	return &Output{Tables: map[string]arrow.RecordBatch{table: rec}, Provenance: in.Provenance,
+		Quarantine: f.Errs, QuarantinedRows: f.BadRows, RowsRead: f.Rows}, nil
 }
 
 // Release frees every table of the output.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
 )
 
@@ -69,7 +70,7 @@ var tipMeasures = map[string]struct{ measure, form string }{
 }
 
 func parseTIPGlobal(ctx context.Context, in Input) (*Output, error) {
-	f, err := openCSV(in.Name, in.Data, tipColumns)
+	f, err := csvx.Open(in.Name, in.Data, tipColumns)
 	if err != nil {
 		return nil, err
 	}
@@ -151,7 +152,7 @@ func parseTIPGlobal(ctx context.Context, in Input) (*Output, error) {
 		sort.Slice(implausible, func(i, j int) bool { return implausible[i].Line < implausible[j].Line })
 		f.Fatal = implausible
 	}
-	return f.Finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	return csvOutput(f, in, TableObservations, ob.NewRecordBatch())
 }
 
 func isHTTPURL(s string) bool {

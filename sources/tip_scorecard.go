@@ -3,6 +3,8 @@ package sources
 import (
 	"context"
 	"strconv"
+
+	"github.com/palermo-project/palermo/internal/csvx"
 )
 
 // tip_scorecard: the TIP Report's Global Law Enforcement Data for data
@@ -52,7 +54,7 @@ func parseTIPScorecard(ctx context.Context, in Input) (*Output, error) {
 	for _, c := range scorecardColumns {
 		want = append(want, c.column)
 	}
-	f, err := openCSV(in.Name, in.Data, want)
+	f, err := csvx.Open(in.Name, in.Data, want)
 	if err != nil {
 		return nil, err
 	}
@@ -97,5 +99,5 @@ func parseTIPScorecard(ctx context.Context, in Input) (*Output, error) {
 				Notes: "TIP Report 2007 or 2016 edition, as compiled for Scorecard Diplomacy (Figure 3.2)"})
 		}
 	}
-	return f.Finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	return csvOutput(f, in, TableObservations, ob.NewRecordBatch())
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/palermo-project/palermo/internal/diag"
+	"github.com/palermo-project/palermo/internal/printed"
 )
 
 // unodc_glotip: UNODC's Global Report on Trafficking in Persons country data
@@ -238,27 +239,13 @@ func parseUNODCValue(s string) (*float64, string, error) {
 	if s == "" {
 		return nil, "", errors.New("empty value")
 	}
-	clean := strings.ReplaceAll(s, ",", "")
-	n, err := strconv.ParseInt(clean, 10, 64)
-	if err != nil || n < 0 {
-		return nil, "", fmt.Errorf("%q is neither a count nor <5", s)
-	}
-	// Thousands separators must sit every three digits from the right.
-	if strings.Contains(s, ",") && s != formatThousands(n) {
+	n, err := printed.Count(s)
+	if errors.Is(err, printed.ErrMisplaced) {
 		return nil, "", fmt.Errorf("%q has misplaced thousands separators", s)
+	}
+	if err != nil || strings.HasSuffix(s, ".0") {
+		return nil, "", fmt.Errorf("%q is neither a count nor <5", s)
 	}
 	v := float64(n)
 	return &v, "", nil
-}
-
-func formatThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -3,6 +3,8 @@ package sources
 import (
 	"regexp"
 	"strings"
+
+	"github.com/palermo-project/palermo/internal/csvx"
 )
 
 // us_federal_prosecutions: US federal human-trafficking prosecution figures
@@ -35,7 +37,7 @@ func init() {
 			columns:      []string{"series", "period_type", "year", "measure", "value", "source_url", "notes"},
 			jurisdiction: "USA",
 			period:       federalPeriod,
-			notes: func(f *csvFile) string {
+			notes: func(f *csvx.File) string {
 				return strings.TrimSpace(f.Get("series") + "; " + f.Get("period_type") + "; " + f.Get("notes"))
 			},
 			edition: fhtrEdition,
@@ -49,7 +51,7 @@ var fhtrYear = regexp.MustCompile(`\b(\d{4}) FHTR\b`)
 // Federal Human Trafficking Report it was read from, as the row's notes name
 // it ("2023 FHTR ..."), and reads a "_revised" measure as the measure
 // itself in that later edition. Other series have no edition.
-func fhtrEdition(f *csvFile, measure string) (string, string) {
+func fhtrEdition(f *csvx.File, measure string) (string, string) {
 	if !strings.HasPrefix(f.Get("series"), "Human Trafficking Institute") {
 		return "", measure
 	}
@@ -66,7 +68,7 @@ var fourDigits = regexp.MustCompile(`^\d{4}$`)
 // federalPeriod maps the series' period types onto palermo periods:
 // fiscal years as FY2022, calendar years (and year-end counts, and years
 // "as reported") as 2022, cumulative totals as 2000-2020.
-func federalPeriod(f *csvFile) string {
+func federalPeriod(f *csvx.File) string {
 	y := f.Get("year")
 	if !fourDigits.MatchString(y) {
 		f.Fail("year", "year %q is not a four-digit year", y)

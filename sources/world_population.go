@@ -3,6 +3,8 @@ package sources
 import (
 	"context"
 	"strconv"
+
+	"github.com/palermo-project/palermo/internal/csvx"
 )
 
 // world_population: population by country and year, 1960-2024, the World
@@ -34,7 +36,7 @@ func init() {
 }
 
 func parseWorldPopulation(ctx context.Context, in Input) (*Output, error) {
-	f, err := openCSVPlaces(in.Name, in.Data, []string{"Country Name", "Country Code", "Year", "Value"}, "Country Name")
+	f, err := csvx.OpenPlaces(in.Name, in.Data, []string{"Country Name", "Country Code", "Year", "Value"}, "Country Name")
 	if err != nil {
 		return nil, err
 	}
@@ -74,5 +76,5 @@ func parseWorldPopulation(ctx context.Context, in Input) (*Output, error) {
 			Period: period, Measure: "population", Sex: All, AgeGroup: All, Form: All, Value: &v,
 			SourceURL: worldPopulationURL, SourceKind: PageKind(worldPopulationURL)})
 	}
-	return f.Finish(&Output{Tables: map[string]arrowBatch{TableObservations: ob.NewRecordBatch()}, Provenance: in.Provenance})
+	return csvOutput(f, in, TableObservations, ob.NewRecordBatch())
 }

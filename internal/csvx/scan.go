@@ -1,4 +1,4 @@
-package sources
+package csvx
 
 import (
 	"bufio"
@@ -25,8 +25,8 @@ import (
 // of fields and errors (1-based line, 1-based byte column), which a test
 // checks against encoding/csv on the same inputs.
 
-// csvChunk is a run of whole records of a file.
-type csvChunk struct {
+// chunk is a run of whole records of a file.
+type chunk struct {
 	seq  int    // order in the file
 	data []byte // starts at a record boundary
 	line int    // physical line of data[0]
@@ -34,12 +34,12 @@ type csvChunk struct {
 	cut  bool   // data ends inside a record longer than the chunker's limit
 }
 
-// csvChunker reads a CSV file and cuts it into chunks of about size bytes
+// chunker reads a CSV file and cuts it into chunks of about size bytes
 // that end at record boundaries: a newline outside quotes. Quote parity is
 // exact for valid CSV; in a malformed file the chunk holding the first
 // error still starts at a true boundary, so its parser reports that error
 // where encoding/csv would.
-type csvChunker struct {
+type chunker struct {
 	r     io.Reader
 	size  int
 	limit int    // the longest record; a chunk ends inside a longer one (cut)
@@ -50,12 +50,12 @@ type csvChunker struct {
 	free  chan []byte // buffers given back by the parsers, reused
 }
 
-func newCSVChunker(r io.Reader, size, limit, buffers int) *csvChunker {
-	return &csvChunker{r: r, size: size, limit: limit, line: 1, free: make(chan []byte, buffers)}
+func newChunker(r io.Reader, size, limit, buffers int) *chunker {
+	return &chunker{r: r, size: size, limit: limit, line: 1, free: make(chan []byte, buffers)}
 }
 
 // recycle gives a chunk's buffer back once nothing refers into it.
-func (c *csvChunker) recycle(b []byte) {
+func (c *chunker) recycle(b []byte) {
 	select {
 	case c.free <- b[:0]:
 	default:
@@ -64,7 +64,7 @@ func (c *csvChunker) recycle(b []byte) {
 
 // buffer returns an empty buffer of at least n bytes; new buffers have room
 // for a chunk and a long carried record, so that most are reused.
-func (c *csvChunker) buffer(n int) []byte {
+func (c *chunker) buffer(n int) []byte {
 	select {
 	case b := <-c.free:
 		if cap(b) >= n {
@@ -76,9 +76,9 @@ func (c *csvChunker) buffer(n int) []byte {
 }
 
 // next returns the next chunk, or io.EOF after the last.
-func (c *csvChunker) next() (csvChunk, error) {
+func (c *chunker) next() (chunk, error) {
 	if c.eof && len(c.carry) == 0 {
-		return csvChunk{}, io.EOF
+		return chunk{}, io.EOF
 	}
 	want := c.size
 	for {
@@ -90,14 +90,14 @@ func (c *csvChunker) next() (csvChunk, error) {
 			if err == io.EOF {
 				c.eof = true
 			} else if err != nil {
-				return csvChunk{}, err
+				return chunk{}, err
 			}
 		}
 		if c.eof && len(buf) == 0 {
 			c.carry = nil
-			return csvChunk{}, io.EOF
+			return chunk{}, io.EOF
 		}
-		ch := csvChunk{seq: c.seq, line: c.line, eof: c.eof}
+		ch := chunk{seq: c.seq, line: c.line, eof: c.eof}
 		end := len(buf) // at the end of the file, the rest is the last chunk
 		if !c.eof {
 			if end = lastRecordEnd(buf); end == 0 {
@@ -137,8 +137,8 @@ func lastRecordEnd(buf []byte) int {
 	}
 }
 
-// csvScanner parses the records of one chunk.
-type csvScanner struct {
+// scanner parses the records of one chunk.
+type scanner struct {
 	name string
 	buf  []byte
 	p    int // offset of the next unread byte
@@ -155,8 +155,8 @@ type csvScanner struct {
 
 type fieldPos struct{ line, col int }
 
-func newCSVScanner(name string, ch csvChunk) *csvScanner {
-	return &csvScanner{name: name, buf: ch.data, line: ch.line, eof: ch.eof, cut: ch.cut}
+func newScanner(name string, ch chunk) *scanner {
+	return &scanner{name: name, buf: ch.data, line: ch.line, eof: ch.eof, cut: ch.cut}
 }
 
 // view returns b as a string without copying: valid while the chunk is.
@@ -167,14 +167,14 @@ func view(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-func (s *csvScanner) fail(line, col int, err error) bool {
+func (s *scanner) fail(line, col int, err error) bool {
 	s.err = &diag.PosError{File: s.name, Line: line, Col: col, Msg: err.Error()}
 	return false
 }
 
 // next reads the next record into fields; false at the end of the chunk or
 // at a syntax error (err).
-func (s *csvScanner) next() bool {
+func (s *scanner) next() bool {
 	s.fields, s.pos = s.fields[:0], s.pos[:0]
 	if s.err != nil {
 		return false
@@ -230,7 +230,7 @@ func (s *csvScanner) next() bool {
 	}
 }
 
-func (s *csvScanner) newline(next int) {
+func (s *scanner) newline(next int) {
 	s.p, s.ls = next, next
 	s.line++
 }
@@ -261,7 +261,7 @@ func nextSpecial(buf []byte, i int) int {
 }
 
 // unquoted reads a field up to the next comma or line end.
-func (s *csvScanner) unquoted() bool {
+func (s *scanner) unquoted() bool {
 	start := s.p
 	col := start - s.ls + 1
 	i := nextSpecial(s.buf, start)
@@ -286,7 +286,7 @@ func (s *csvScanner) unquoted() bool {
 var errRecordTooLong = errors.New("record too long: a quoted field may not have been closed")
 
 // quoted reads a field that starts with a quote; it may span lines.
-func (s *csvScanner) quoted() bool {
+func (s *scanner) quoted() bool {
 	fp := fieldPos{s.line, s.p - s.ls + 1}
 	i := s.p + 1
 	start := i
@@ -352,7 +352,7 @@ func (s *csvScanner) quoted() bool {
 // unterminated reports a quoted field still open at the end of the file
 // where encoding/csv does: just past the last non-empty line it read, as
 // it read it (\r\n as \n, a final \r dropped).
-func (s *csvScanner) unterminated() bool {
+func (s *scanner) unterminated() bool {
 	end := len(s.buf)
 	n := end - s.ls // the line after the last newline
 	if n > 0 && s.buf[end-1] == '\r' {
@@ -371,7 +371,7 @@ func (s *csvScanner) unterminated() bool {
 }
 
 // countLines moves the line count over the newlines in buf[from:to].
-func (s *csvScanner) countLines(from, to int) {
+func (s *scanner) countLines(from, to int) {
 	for {
 		nl := bytes.IndexByte(s.buf[from:to], '\n')
 		if nl < 0 {
@@ -385,7 +385,7 @@ func (s *csvScanner) countLines(from, to int) {
 
 // FieldPos returns the line and column where field i of the current
 // record starts, as encoding/csv's Reader.FieldPos does.
-func (s *csvScanner) FieldPos(i int) (int, int) {
+func (s *scanner) FieldPos(i int) (int, int) {
 	if i < 0 || i >= len(s.pos) {
 		return s.recLine, 1
 	}
@@ -395,8 +395,8 @@ func (s *csvScanner) FieldPos(i int) (int, int) {
 // parseChunks runs parse over the chunks of r on workers goroutines and
 // hands the results to collect in file order, one at a time. The first
 // error (from reading, parsing or collect) stops everything and is returned.
-func parseChunks[R any](ctx context.Context, next func() (csvChunk, error), workers int,
-	parse func(csvChunk) (R, error), collect func(R) error) error {
+func parseChunks[R any](ctx context.Context, next func() (chunk, error), workers int,
+	parse func(chunk) (R, error), collect func(R) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
@@ -404,7 +404,7 @@ func parseChunks[R any](ctx context.Context, next func() (csvChunk, error), work
 		r   R
 		err error
 	}
-	chunks := make(chan csvChunk, workers)
+	chunks := make(chan chunk, workers)
 	results := make(chan result, workers)
 	readErr := make(chan error, 1)
 	// At most workers+1 chunks are read and not yet collected: a slow
@@ -489,14 +489,14 @@ func parseChunks[R any](ctx context.Context, next func() (csvChunk, error), work
 	return ctx.Err()
 }
 
-// csvStreamOptions tune streamCSV; zero values take the defaults.
-type csvStreamOptions struct {
+// StreamOptions tune streamCSV; zero values take the defaults.
+type StreamOptions struct {
 	Workers   int // goroutines that parse; 0 means GOMAXPROCS
 	Chunk     int // bytes a parser takes at a time; 0 means 512 KiB
 	MaxRecord int // the longest record accepted; 0 means 16 MiB
 }
 
-// streamCSV reads the header of r, checks it against want (the exact set of
+// Stream reads the header of r, checks it against want (the exact set of
 // columns) and parses the records after it chunk by chunk on several
 // goroutines. parse gets a csvFile that reads the records of one chunk
 // (Next, Get, Count... as over a whole file; the chunk's bytes are given for
@@ -504,8 +504,8 @@ type csvStreamOptions struct {
 // one at a time, in file order. Memory holds a few chunks whatever the size
 // of the file. The first error of reading, parsing or collect stops
 // everything and is returned.
-func streamCSV[R any](ctx context.Context, name string, r io.Reader, want []string, opt csvStreamOptions,
-	parse func(f *csvFile, chunk []byte) (R, error), collect func(R) error) error {
+func Stream[R any](ctx context.Context, name string, r io.Reader, want []string, opt StreamOptions,
+	parse func(f *File, chunk []byte) (R, error), collect func(R) error) error {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -519,14 +519,14 @@ func streamCSV[R any](ctx context.Context, name string, r io.Reader, want []stri
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		br.Discard(3) // a UTF-8 BOM is not part of the first column's name
 	}
-	chunker := newCSVChunker(br, opt.Chunk, opt.MaxRecord, opt.Workers+2)
+	chunker := newChunker(br, opt.Chunk, opt.MaxRecord, opt.Workers+2)
 	first, err := chunker.next()
 	if err == io.EOF {
 		return &diag.PosError{File: name, Line: 1, Col: 1, Msg: "cannot read the header: the file is empty"}
 	} else if err != nil {
 		return &diag.PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot read the header: %v", err)}
 	}
-	hs := newCSVScanner(name, first)
+	hs := newScanner(name, first)
 	if !hs.next() {
 		if hs.err != nil {
 			return hs.err
@@ -537,14 +537,14 @@ func streamCSV[R any](ctx context.Context, name string, r io.Reader, want []stri
 	for i, h := range hs.fields {
 		header[i] = strings.Clone(h)
 	}
-	hf, err := newCSVFile(name, header, hs, want, false)
+	hf, err := NewFile(name, header, hs, want, false)
 	if err != nil {
 		return err
 	}
 	// The rest of the first chunk, then the others.
 	first.data, first.line = first.data[hs.p:], hs.line
 	pending := &first
-	next := func() (csvChunk, error) {
+	next := func() (chunk, error) {
 		if pending != nil {
 			c := *pending
 			pending = nil
@@ -552,9 +552,9 @@ func streamCSV[R any](ctx context.Context, name string, r io.Reader, want []stri
 		}
 		return chunker.next()
 	}
-	return parseChunks(ctx, next, opt.Workers, func(c csvChunk) (R, error) {
+	return parseChunks(ctx, next, opt.Workers, func(c chunk) (R, error) {
 		defer chunker.recycle(c.data)
-		sc := newCSVScanner(name, c)
-		return parse(&csvFile{name: name, pos: sc, sc: sc, col: hf.col, header: header}, c.data)
+		sc := newScanner(name, c)
+		return parse(&File{name: name, pos: sc, sc: sc, col: hf.col, header: header}, c.data)
 	}, collect)
 }

@@ -1,4 +1,4 @@
-package sources
+package csvx
 
 import (
 	"bufio"
@@ -16,12 +16,12 @@ import (
 	"github.com/palermo-project/palermo/internal/identifiers"
 )
 
-// csvFile reads a CSV with a fixed, declared header and reports every
+// File reads a CSV with a fixed, declared header and reports every
 // problem with its line and column (encoding/csv's FieldPos).
-type csvFile struct {
+type File struct {
 	name   string
 	r      *csv.Reader     // nil when records come from a csvScanner
-	sc     *csvScanner     // the records of one chunk (streamCSV); nil over a csv.Reader
+	sc     *scanner        // the records of one chunk (streamCSV); nil over a csv.Reader
 	pos    fieldPositioner // where the fields of the current record start
 	col    map[string]int
 	Rec    []string
@@ -45,40 +45,40 @@ type csvFile struct {
 // record starts: encoding/csv's Reader and csvScanner.
 type fieldPositioner interface{ FieldPos(i int) (line, col int) }
 
-// colRef is a column resolved once from the header, for the hot loops of
+// Col is a column resolved once from the header, for the hot loops of
 // large files.
-type colRef struct {
-	name string
+type Col struct {
+	Name string
 	i    int
 }
 
-func (f *csvFile) Ref(name string) colRef { return colRef{name, f.col[name]} }
+func (f *File) Ref(name string) Col { return Col{name, f.col[name]} }
 
-// openCSV checks the header of data against want (the exact set of columns,
+// Open checks the header of data against want (the exact set of columns,
 // in any order) and returns a reader positioned on the first data row.
-func openCSV(name string, data []byte, want []string) (*csvFile, error) {
-	return openCSVHeader(name, data, want, false)
+func Open(name string, data []byte, want []string) (*File, error) {
+	return OpenHeader(name, data, want, false)
 }
 
-// openCSVSubset is openCSV for publishers' tables with more columns than
+// OpenSubset is openCSV for publishers' tables with more columns than
 // palermo reads: want must be present, others are ignored.
-func openCSVSubset(name string, data []byte, want []string) (*csvFile, error) {
-	return openCSVHeader(name, data, want, true)
+func OpenSubset(name string, data []byte, want []string) (*File, error) {
+	return OpenHeader(name, data, want, true)
 }
 
-func openCSVHeader(name string, data []byte, want []string, extraAllowed bool, places ...string) (*csvFile, error) {
-	return readCSV(name, bytes.NewReader(data), want, extraAllowed, places...)
+func OpenHeader(name string, data []byte, want []string, extraAllowed bool, places ...string) (*File, error) {
+	return Read(name, bytes.NewReader(data), want, extraAllowed, places...)
 }
 
-// openCSVPlaces is openCSV for a table of places (a Census file's NAME is a
+// OpenPlaces is openCSV for a table of places (a Census file's NAME is a
 // state's): the named columns hold the names of places, not of people, and
 // are exempt from the refusal of personal identifiers.
-func openCSVPlaces(name string, data []byte, want []string, places ...string) (*csvFile, error) {
-	return openCSVHeader(name, data, want, false, places...)
+func OpenPlaces(name string, data []byte, want []string, places ...string) (*File, error) {
+	return OpenHeader(name, data, want, false, places...)
 }
 
-// readCSV is openCSVHeader over a reader, for files read as a stream.
-func readCSV(name string, in io.Reader, want []string, extraAllowed bool, places ...string) (*csvFile, error) {
+// Read is openCSVHeader over a reader, for files read as a stream.
+func Read(name string, in io.Reader, want []string, extraAllowed bool, places ...string) (*File, error) {
 	br := bufio.NewReaderSize(in, 1<<20)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		br.Discard(3) // a UTF-8 BOM is not part of the first column's name
@@ -87,9 +87,9 @@ func readCSV(name string, in io.Reader, want []string, extraAllowed bool, places
 	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
-		return nil, csvErr(name, err, "cannot read the header")
+		return nil, ReadError(name, err, "cannot read the header")
 	}
-	f, err := newCSVFile(name, append([]string(nil), header...), r, want, extraAllowed, places...) // the reader reuses its record
+	f, err := NewFile(name, append([]string(nil), header...), r, want, extraAllowed, places...) // the reader reuses its record
 	if err != nil {
 		return nil, err
 	}
@@ -97,9 +97,9 @@ func readCSV(name string, in io.Reader, want []string, extraAllowed bool, places
 	return f, nil
 }
 
-// newCSVFile checks a header (pos gives its columns) against want.
-func newCSVFile(name string, header []string, pos fieldPositioner, want []string, extraAllowed bool, places ...string) (*csvFile, error) {
-	f := &csvFile{name: name, pos: pos, col: map[string]int{}, header: header}
+// NewFile checks a header (pos gives its columns) against want.
+func NewFile(name string, header []string, pos fieldPositioner, want []string, extraAllowed bool, places ...string) (*File, error) {
+	f := &File{name: name, pos: pos, col: map[string]int{}, header: header}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		if identifiers.IsIdentifier(h) && !slices.Contains(places, h) {
@@ -143,7 +143,7 @@ func newCSVFile(name string, header []string, pos fieldPositioner, want []string
 	return f, nil
 }
 
-func csvErr(name string, err error, what string) error {
+func ReadError(name string, err error, what string) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return &diag.PosError{File: name, Line: pe.Line, Col: pe.Column, Msg: pe.Err.Error()}
@@ -156,7 +156,7 @@ func csvErr(name string, err error, what string) error {
 
 // Next advances to the Next record. It returns false at the end of the file
 // or when the file cannot be read further (the error is fatal).
-func (f *csvFile) Next() bool {
+func (f *File) Next() bool {
 	if f.sc != nil {
 		return f.nextScanned()
 	}
@@ -169,10 +169,10 @@ func (f *csvFile) Next() bool {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				f.FailRow(fieldCountError(f.name, pe.StartLine, len(rec), len(f.header)))
+				f.FailRow(FieldCountError(f.name, pe.StartLine, len(rec), len(f.header)))
 				continue
 			}
-			f.Fatal = csvErr(f.name, err, "cannot read")
+			f.Fatal = ReadError(f.name, err, "cannot read")
 			return false
 		}
 		f.Rec = rec
@@ -182,11 +182,11 @@ func (f *csvFile) Next() bool {
 }
 
 // nextScanned is Next over the records of one chunk.
-func (f *csvFile) nextScanned() bool {
+func (f *File) nextScanned() bool {
 	for f.Fatal == nil && f.sc.next() {
 		f.StartRow()
 		if len(f.sc.fields) != len(f.header) {
-			f.FailRow(fieldCountError(f.name, f.sc.recLine, len(f.sc.fields), len(f.header)))
+			f.FailRow(FieldCountError(f.name, f.sc.recLine, len(f.sc.fields), len(f.header)))
 			continue
 		}
 		f.Rec = f.sc.fields
@@ -199,20 +199,20 @@ func (f *csvFile) nextScanned() bool {
 }
 
 // StartRow resets the per-row state before a record is checked.
-func (f *csvFile) StartRow() {
+func (f *File) StartRow() {
 	f.bad = false
 	f.nCounts, f.nDates = 0, 0
 	f.Rows++
 }
 
-// fieldCountError reports a row with another number of fields than the
+// FieldCountError reports a row with another number of fields than the
 // header, at the row's first line.
-func fieldCountError(file string, line, fields, header int) *diag.PosError {
+func FieldCountError(file string, line, fields, header int) *diag.PosError {
 	return &diag.PosError{File: file, Line: line, Col: 1, Msg: fmt.Sprintf("row has %d fields, the header has %d", fields, header)}
 }
 
 // FailRow records a problem with the current row as a whole.
-func (f *csvFile) FailRow(e *diag.PosError) {
+func (f *File) FailRow(e *diag.PosError) {
 	if !f.bad {
 		f.bad = true
 		f.BadRows++
@@ -221,35 +221,24 @@ func (f *csvFile) FailRow(e *diag.PosError) {
 }
 
 // Record keeps a row-level problem, up to diag.MaxErrors of them.
-func (f *csvFile) Record(e *diag.PosError) { f.Errs.Keep(e) }
+func (f *File) Record(e *diag.PosError) { f.Errs.Keep(e) }
 
 // RowOK reports whether the current row passed every check so far.
-func (f *csvFile) RowOK() bool { return !f.bad }
+func (f *File) RowOK() bool { return !f.bad }
 
-// Finish hands back the parsed tables with the rows that failed validation
-// (to quarantine), or the fatal error that stopped the parse.
-func (f *csvFile) Finish(out *Output) (*Output, error) {
-	if f.Fatal != nil {
-		out.Release()
-		return nil, f.Fatal
-	}
-	out.Quarantine, out.QuarantinedRows, out.RowsRead = f.Errs, f.BadRows, f.Rows
-	return out, nil
-}
-
-// Line returns the Line of the current record.
-func (f *csvFile) Line() int {
+// Line returns the line of the current record.
+func (f *File) Line() int {
 	l, _ := f.pos.FieldPos(0)
 	return l
 }
 
 // Get returns the trimmed value of a column of the current record.
-func (f *csvFile) Get(col string) string { return f.GetAt(f.Ref(col)) }
+func (f *File) Get(col string) string { return f.GetAt(f.Ref(col)) }
 
-func (f *csvFile) GetAt(c colRef) string {
+func (f *File) GetAt(c Col) string {
 	v := trimSpace(f.Rec[c.i])
 	if i := controlByte(v); i >= 0 {
-		f.FailAt(c, "%s holds the control character %U at byte %d of the field: text fields hold no NUL or other control characters", c.name, rune(v[i]), i+1)
+		f.FailAt(c, "%s holds the control character %U at byte %d of the field: text fields hold no NUL or other control characters", c.Name, rune(v[i]), i+1)
 		return ""
 	}
 	return v
@@ -287,29 +276,29 @@ func trimSpace(s string) string {
 }
 
 // Fail records a problem with a column of the current record.
-func (f *csvFile) Fail(col, format string, args ...any) { f.FailAt(f.Ref(col), format, args...) }
+func (f *File) Fail(col, format string, args ...any) { f.FailAt(f.Ref(col), format, args...) }
 
-func (f *csvFile) FailAt(col colRef, format string, args ...any) {
+func (f *File) FailAt(col Col, format string, args ...any) {
 	l, c := f.pos.FieldPos(col.i)
 	f.FailRow(&diag.PosError{File: f.name, Line: l, Col: c, Msg: fmt.Sprintf(format, args...)})
 }
 
 // Required returns a non-empty value or records an error.
-func (f *csvFile) Required(col string) string { return f.RequiredAt(f.Ref(col)) }
+func (f *File) Required(col string) string { return f.RequiredAt(f.Ref(col)) }
 
-func (f *csvFile) RequiredAt(col colRef) string {
+func (f *File) RequiredAt(col Col) string {
 	v := f.GetAt(col)
 	if v == "" {
-		f.FailAt(col, "%s is required", col.name)
+		f.FailAt(col, "%s is required", col.Name)
 	}
 	return v
 }
 
 // Count parses a non-negative whole number; empty means not reported (nil).
 // The value pointed to is valid until the next row is read.
-func (f *csvFile) Count(col string) *int64 { return f.CountAt(f.Ref(col)) }
+func (f *File) Count(col string) *int64 { return f.CountAt(f.Ref(col)) }
 
-func (f *csvFile) CountAt(col colRef) *int64 {
+func (f *File) CountAt(col Col) *int64 {
 	v := f.GetAt(col)
 	if v == "" {
 		return nil
@@ -318,7 +307,7 @@ func (f *csvFile) CountAt(col colRef) *int64 {
 	if !ok {
 		var err error
 		if n, err = strconv.ParseInt(v, 10, 64); err != nil || n < 0 {
-			f.FailAt(col, "%s: %q is not a non-negative whole number (leave it empty when not reported)", col.name, v)
+			f.FailAt(col, "%s: %q is not a non-negative whole number (leave it empty when not reported)", col.Name, v)
 			return nil
 		}
 	}
@@ -343,7 +332,7 @@ func smallCount(v string) (int64, bool) {
 }
 
 // KeepCount returns a pointer to n valid until the next row is read.
-func (f *csvFile) KeepCount(n int64) *int64 { return keep(f.counts[:], &f.nCounts, n) }
+func (f *File) KeepCount(n int64) *int64 { return keep(f.counts[:], &f.nCounts, n) }
 
 // keep stores v in the next of the slots reused row after row (used of
 // them taken) and returns a pointer to it; past the last slot, v gets a
@@ -361,7 +350,7 @@ func keep[T any](slots []T, used *int, v T) *T {
 }
 
 // Year parses a four-digit Year within the range palermo's data can cover.
-func (f *csvFile) Year(col string) int {
+func (f *File) Year(col string) int {
 	v := f.Get(col)
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1990 || n > 2100 {
@@ -372,22 +361,22 @@ func (f *csvFile) Year(col string) int {
 }
 
 // Date parses YYYY-MM-DD into an Arrow Date, recording an error at col.
-func (f *csvFile) Date(col, s string) *arrow.Date32 { return f.DateAt(f.Ref(col), s) }
+func (f *File) Date(col, s string) *arrow.Date32 { return f.DateAt(f.Ref(col), s) }
 
 // DateAt parses s as YYYY-MM-DD; the value pointed to is valid until the
 // next row is read.
-func (f *csvFile) DateAt(col colRef, s string) *arrow.Date32 {
-	d, ok := parseISODate(s)
+func (f *File) DateAt(col Col, s string) *arrow.Date32 {
+	d, ok := ParseISODate(s)
 	if !ok {
-		f.FailAt(col, "%s: %q is not a date (YYYY-MM-DD)", col.name, s)
+		f.FailAt(col, "%s: %q is not a date (YYYY-MM-DD)", col.Name, s)
 		return nil
 	}
 	return keep(f.dates[:], &f.nDates, d)
 }
 
-// parseISODate reads a calendar date written YYYY-MM-DD, accepting what
+// ParseISODate reads a calendar date written YYYY-MM-DD, accepting what
 // time.Parse(time.DateOnly, s) accepts, without its cost.
-func parseISODate(s string) (arrow.Date32, bool) {
+func ParseISODate(s string) (arrow.Date32, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return 0, false
 	}

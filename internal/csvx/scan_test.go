@@ -1,4 +1,4 @@
-package sources
+package csvx
 
 import (
 	"bytes"
@@ -57,7 +57,7 @@ func referenceScan(data []byte) scanned {
 // chunkedScan reads data with the chunker and scanner, in chunks of about
 // size bytes.
 func chunkedScan(data []byte, size int) scanned {
-	ch := newCSVChunker(bytes.NewReader(data), size, 1<<20, 2)
+	ch := newChunker(bytes.NewReader(data), size, 1<<20, 2)
 	var out scanned
 	for {
 		c, err := ch.next()
@@ -68,7 +68,7 @@ func chunkedScan(data []byte, size int) scanned {
 			out.Err = err.Error()
 			return out
 		}
-		s := newCSVScanner("f", c)
+		s := newScanner("f", c)
 		for s.next() {
 			out.Records = append(out.Records, append([]string(nil), s.fields...))
 			out.Pos = append(out.Pos, append([]fieldPos(nil), s.pos...))
@@ -130,7 +130,7 @@ func FuzzCSVScanner(f *testing.F) {
 // exactly what time.Parse(time.DateOnly, ...) does.
 func TestParseISODate(t *testing.T) {
 	check := func(s string) {
-		d, ok := parseISODate(s)
+		d, ok := ParseISODate(s)
 		tm, err := time.Parse(time.DateOnly, s)
 		if ok != (err == nil) || ok && d != arrow.Date32FromTime(tm) {
 			t.Fatalf("%q: got %v %v, time.Parse %v %v", s, d, ok, tm, err)
@@ -200,4 +200,82 @@ func TestNextSpecial(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTrimSpace: the fast path of trimSpace trims as strings.TrimSpace
+// does, Unicode spaces and control bytes at either end included.
+func TestTrimSpace(t *testing.T) {
+	alphabet := []string{"a", "7", " ", "\t", "\r", "\x7f", "\x00", "\u00a0", "\u0085", "\u2003", "é", "\xff"}
+	var inputs []string
+	for _, a := range alphabet {
+		for _, b := range alphabet {
+			for _, c := range alphabet {
+				inputs = append(inputs, a, a+b, a+b+c, a+"mid"+c)
+			}
+		}
+	}
+	for _, s := range append(inputs, "", "US-MN", " US-MN", "US-MN\u00a0") {
+		if got, want := trimSpace(s), strings.TrimSpace(s); got != want {
+			t.Errorf("trimSpace(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func TestControlByte(t *testing.T) {
+	for s, want := range map[string]int{"": -1, "Minneapolis PD": -1, "tab\there": -1, "line\nbreak\r\n": -1,
+		"\x00": 0, "abc\x00": 3, "abcdefgh\x01": 8, "abcdefghijklmno\x1f": 15, "a\x7f": 1, "ünïcödé text, long enough": -1,
+		"abcdefgh\tijklmnop\x00": 17} {
+		if got := controlByte(s); got != want {
+			t.Errorf("controlByte(%q) = %d, want %d", s, got, want)
+		}
+	}
+	// Every byte at every position of a 16-byte field.
+	for pos := range 16 {
+		for c := range 256 {
+			b := []byte("abcdefghijklmnop")
+			b[pos] = byte(c)
+			want := -1
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f {
+				want = pos
+			}
+			if got := controlByte(string(b)); got != want {
+				t.Fatalf("byte %#x at %d: got %d, want %d", c, pos, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkScan: records only (chunking and the scanner, one goroutine),
+// over a file shaped like an operations file.
+//
+//	go test ./internal/csvx -run '^$' -bench Scan
+func BenchmarkScan(b *testing.B) {
+	data := benchFile(100_000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		ch := newChunker(bytes.NewReader(data), 512<<10, 16<<20, 2)
+		for {
+			c, err := ch.next()
+			if err != nil {
+				break
+			}
+			s := newScanner("ops.csv", c)
+			for s.next() {
+			}
+			ch.recycle(c.data)
+		}
+	}
+}
+
+// benchFile is a CSV of rows rows shaped like an operations file: ids,
+// names, dates, counts and a URL.
+func benchFile(rows int) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("operation_id,agency,jurisdiction,start_date,end_date,operation_type,arrests_total,arrests_traffickers,victims_identified_adult,victims_identified_minor,source_url\n")
+	for i := 0; i < rows; i++ {
+		fmt.Fprintf(&buf, "op-%d,\"Agency %d, field office\",US-MN,2023-%02d-01,2023-%02d-28,sting,%d,%d,%d,%d,https://www.example.gov/release/%d\n",
+			i, i%97, i%12+1, i%12+1, i%50, i%7, i%11, i%3, i)
+	}
+	return buf.Bytes()
 }
