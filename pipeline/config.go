@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/palermo-project/palermo/configs"
+	"github.com/palermo-project/palermo/internal/bounded"
 	"github.com/palermo-project/palermo/sources"
 )
 
@@ -151,7 +152,7 @@ func ParseByteSize(s string) (int64, error) {
 // OrDefault is the size, or the fetcher's default when none is set.
 func (b ByteSize) OrDefault() int64 {
 	if b <= 0 {
-		return sources.DefaultMaxBytes
+		return bounded.DefaultMaxBytes
 	}
 	return int64(b)
 }

@@ -1,10 +1,10 @@
 package pipeline
 
 import (
-	"github.com/palermo-project/palermo/sources"
-
 	"strings"
 	"testing"
+
+	"github.com/palermo-project/palermo/internal/bounded"
 )
 
 func TestEmbeddedConfig(t *testing.T) {
@@ -71,7 +71,7 @@ func TestConfigMaxBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for src, want := range map[string]int64{"tip_global": 300 << 20, "fbi_nibrs": 2e9, "fbi_ucr_ht": sources.DefaultMaxBytes} {
+	for src, want := range map[string]int64{"tip_global": 300 << 20, "fbi_nibrs": 2e9, "fbi_ucr_ht": bounded.DefaultMaxBytes} {
 		if got := cfg.Sources[src].MaxBytes.OrDefault(); got != want {
 			t.Errorf("%s max_bytes = %d, want %d", src, got, want)
 		}

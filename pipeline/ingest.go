@@ -20,6 +20,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/palermo-project/palermo/internal/arrowmem"
+	"github.com/palermo-project/palermo/internal/bounded"
 	"github.com/palermo-project/palermo/internal/diag"
 	"github.com/palermo-project/palermo/sources"
 )
@@ -143,7 +144,7 @@ func (r *Runner) parseFiles(ctx context.Context, spec *sources.Spec, files []str
 	}()
 	limit := r.Config.Sources[spec.Name].MaxBytes.OrDefault()
 	for _, file := range files {
-		data, err := sources.ReadFileLimited(file, limit)
+		data, err := bounded.ReadFile(file, limit)
 		if err != nil {
 			bad = append(bad, FileError{file, err})
 			continue

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/palermo-project/palermo/internal/bounded"
 	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
 )
@@ -76,7 +77,7 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 	}
 	cells := map[key]*cell{}
 	isCSV := func(entry string) bool { return strings.HasSuffix(strings.ToLower(entry), ".csv") }
-	err := eachZipEntry(in.Name, in.Data, "Census CSV files", isCSV, func(name string, data []byte) error {
+	err := bounded.EachZipEntry(in.Name, in.Data, "Census CSV files", isCSV, func(name string, data []byte) error {
 		header, _, _ := strings.Cut(string(data[:min(len(data), 4096)]), "\n")
 		cols := strings.Split(strings.TrimRight(header, "\r"), ",")
 		layout := -1

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/palermo-project/palermo/internal/bounded"
 	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
 )
@@ -197,7 +198,9 @@ func nibrsState(file, key string, b *nibrsBundle) (string, error) {
 	return "", &diag.PosError{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot tell the state of the tables in %q: no agencies.csv and no two-letter folder", key)}
 }
 
-func readZipFile(f *zip.File) ([]byte, error) { return readZipEntry(f, DefaultMaxBytes) }
+func readZipFile(f *zip.File) ([]byte, error) {
+	return bounded.ReadZipEntry(f, bounded.DefaultMaxBytes)
+}
 
 func readNIBRSOffenseTypes(file string, f *zip.File) (map[string]string, error) {
 	data, err := readZipFile(f)

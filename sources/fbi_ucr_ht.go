@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/palermo-project/palermo/internal/bounded"
 	"github.com/palermo-project/palermo/internal/diag"
 )
 
@@ -75,7 +76,7 @@ func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 	t := &ucrTotals{sums: map[ucrKey]float64{}, names: map[string]string{}}
 	var err error
 	if bytes.HasPrefix(in.Data, []byte("PK\x03\x04")) {
-		err = eachZipEntry(in.Name, in.Data, "UCR master files", func(string) bool { return true },
+		err = bounded.EachZipEntry(in.Name, in.Data, "UCR master files", func(string) bool { return true },
 			func(name string, data []byte) error { return t.scan(ctx, name, data) })
 	} else {
 		err = t.scan(ctx, in.Name, in.Data)

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/palermo-project/palermo/internal/bounded"
 	"github.com/palermo-project/palermo/internal/fsutil"
 )
 
@@ -53,15 +54,11 @@ type Result struct {
 	NotModified bool
 }
 
-// DefaultMaxBytes bounds what one fetch may read (the largest shipped
-// snapshot is 2.3 MB; NIBRS state bundles reach a few hundred MB).
-const DefaultMaxBytes = 512 << 20
-
 // NewFetcher returns a fetcher with production timeouts and limits.
 func NewFetcher() *Fetcher {
 	return &Fetcher{
 		Client:   &http.Client{Timeout: 5 * time.Minute, Transport: http.DefaultTransport},
-		MaxBytes: DefaultMaxBytes,
+		MaxBytes: bounded.DefaultMaxBytes,
 		Retries:  3,
 		Backoff:  2 * time.Second,
 		Now:      time.Now,
@@ -119,7 +116,7 @@ func (f *Fetcher) now() time.Time {
 	return time.Now()
 }
 
-func (f *Fetcher) readFile(path string) ([]byte, error) { return ReadFileLimited(path, f.MaxBytes) }
+func (f *Fetcher) readFile(path string) ([]byte, error) { return bounded.ReadFile(path, f.MaxBytes) }
 
 // IsLocalPath reports whether a location is a file on this machine, not
 // a URL or the embedded snapshot.
@@ -127,30 +124,6 @@ func IsLocalPath(location string) bool {
 	return location != "" && location != LocationEmbedded &&
 		!strings.HasPrefix(location, "http://") && !strings.HasPrefix(location, "https://")
 }
-
-// ReadFileLimited reads a local file, refusing one larger than max bytes
-// (DefaultMaxBytes when max is 0) before reading it.
-func ReadFileLimited(path string, max int64) ([]byte, error) {
-	if max <= 0 {
-		max = DefaultMaxBytes
-	}
-	fh, err := os.Open(filepath.Clean(path))
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	size := int64(-1)
-	if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
-		if st.Size() > max {
-			return nil, fmt.Errorf("%w: the file has %d bytes, the limit is %d (max_bytes)", ErrTooLarge, st.Size(), max)
-		}
-		size = st.Size()
-	}
-	return readLimitedSized(fh, max, size)
-}
-
-// ErrTooLarge is returned when a body or file exceeds the fetcher's limit.
-var ErrTooLarge = errors.New("larger than the configured maximum size")
 
 // redactedError shows an error's text with credentials removed, and still
 // unwraps to it.
@@ -161,38 +134,6 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
-
-func readLimited(r io.Reader, max int64) ([]byte, error) { return readLimitedSized(r, max, -1) }
-
-// readLimitedSized reads at most max bytes of r; size, when known (a file's
-// size, a Content-Length), sizes the buffer once, so that reading a large
-// body does not cost two or three times its size in copies.
-func readLimitedSized(r io.Reader, max, size int64) ([]byte, error) {
-	if max <= 0 {
-		max = DefaultMaxBytes
-	}
-	if size < 0 || size > max {
-		size = min(max, 64<<10)
-	}
-	buf := make([]byte, 0, size+1)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		room := buf[len(buf):min(cap(buf), int(max)+1)]
-		n, err := r.Read(room)
-		buf = buf[:len(buf)+n]
-		if int64(len(buf)) > max {
-			return nil, fmt.Errorf("%w (%d bytes; max_bytes raises it)", ErrTooLarge, max)
-		}
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-}
 
 // statusError is a non-2xx answer; 5xx ones are worth another try.
 type statusError struct{ code int }
@@ -245,7 +186,7 @@ func retryable(err error) bool {
 	if errors.As(err, &re) {
 		return false // a refused redirect or a loop answers the same next time
 	}
-	return !errors.Is(err, ErrTooLarge) && !errors.Is(err, context.Canceled)
+	return !errors.Is(err, bounded.ErrTooLarge) && !errors.Is(err, context.Canceled)
 }
 
 // redirectError is a redirect palermo refuses to follow.
@@ -295,7 +236,7 @@ func (f *Fetcher) get(ctx context.Context, url string, cached *cacheEntry) (http
 		return httpResult{}, &statusError{code: resp.StatusCode}
 	}
 	if resp.ContentLength > 0 && f.MaxBytes > 0 && resp.ContentLength > f.MaxBytes {
-		return httpResult{}, fmt.Errorf("%w: server announces %d bytes", ErrTooLarge, resp.ContentLength)
+		return httpResult{}, fmt.Errorf("%w: server announces %d bytes", bounded.ErrTooLarge, resp.ContentLength)
 	}
 	var body io.Reader = resp.Body
 	size := resp.ContentLength
@@ -312,7 +253,7 @@ func (f *Fetcher) get(ctx context.Context, url string, cached *cacheEntry) (http
 	default:
 		return httpResult{}, fmt.Errorf("the server answered with Content-Encoding %q, which palermo does not read", enc)
 	}
-	data, err := readLimitedSized(body, f.MaxBytes, size)
+	data, err := bounded.ReadSized(body, f.MaxBytes, size)
 	if err != nil {
 		return httpResult{}, err // a body cut short arrives here as unexpected EOF
 	}
@@ -346,8 +287,8 @@ type ratioReader struct {
 func (z *ratioReader) Read(p []byte) (int, error) {
 	n, err := z.r.Read(p)
 	z.n += int64(n)
-	if z.n > z.compressed.n*MaxInflateRatio+inflateAllowance {
-		return n, fmt.Errorf("gzip body: %w: it inflates more than %d times (%d bytes from %d)", ErrTooLarge, MaxInflateRatio, z.n, z.compressed.n)
+	if z.n > z.compressed.n*bounded.MaxInflateRatio+bounded.InflateAllowance {
+		return n, fmt.Errorf("gzip body: %w: it inflates more than %d times (%d bytes from %d)", bounded.ErrTooLarge, bounded.MaxInflateRatio, z.n, z.compressed.n)
 	}
 	return n, err
 }

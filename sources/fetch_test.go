@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/palermo-project/palermo/internal/bounded"
 )
 
 // The fetcher is tested against real HTTP servers (httptest) serving the
@@ -149,7 +151,7 @@ func TestFetchOversized(t *testing.T) {
 		f.MaxBytes = 1000
 		_, err := f.FetchResult(context.Background(), spec, srv.URL)
 		srv.Close()
-		if !errors.Is(err, ErrTooLarge) {
+		if !errors.Is(err, bounded.ErrTooLarge) {
 			t.Fatalf("announce=%v: err = %v, want ErrTooLarge", announce, err)
 		}
 		if calls.Load() != 1 {

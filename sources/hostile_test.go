@@ -20,6 +20,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/palermo-project/palermo/internal/bounded"
 )
 
 // rewriteZipPart copies an archive, writing one entry with write instead.
@@ -147,7 +148,7 @@ func TestGzipBomb(t *testing.T) {
 	spec, _ := tipSpec(t)
 	var err error
 	n := allocated(func() { _, _, err = testFetcher(t).Fetch(context.Background(), spec, srv.URL+"/tip.csv") })
-	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "inflates more than 100 times") {
+	if !errors.Is(err, bounded.ErrTooLarge) || !strings.Contains(err.Error(), "inflates more than 100 times") {
 		t.Fatalf("err = %v", err)
 	}
 	if n > 64<<20 {

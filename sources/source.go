@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/palermo-project/palermo/internal/bounded"
 	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
 )
@@ -293,7 +294,7 @@ func Names() []string {
 func ValidateFile(ctx context.Context, spec *Spec, file string, maxBytes int64) (map[string]int64, error) {
 	rows := map[string]int64{}
 	if spec.Stream == nil {
-		data, err := ReadFileLimited(file, maxBytes)
+		data, err := bounded.ReadFile(file, maxBytes)
 		if err != nil {
 			return nil, err
 		}

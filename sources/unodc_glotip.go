@@ -10,6 +10,7 @@ import (
 
 	"github.com/palermo-project/palermo/internal/diag"
 	"github.com/palermo-project/palermo/internal/printed"
+	"github.com/palermo-project/palermo/internal/xlsx"
 )
 
 // unodc_glotip: UNODC's Global Report on Trafficking in Persons country data
@@ -64,7 +65,7 @@ var unodcAge = map[string]string{"Total": All, "0 to 17 years": "minor", "18 yea
 const unodcHeaderSearch = 10
 
 func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
-	sh, err := openXLSX(in.Name, in.Data)
+	sh, err := xlsx.Open(in.Name, in.Data)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +91,7 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 		}
 	}
 	errStop := errors.New("too many errors")
-	walkErr := sh.Rows(func(row int, cells []xlsxCell) error {
+	walkErr := sh.Rows(func(row int, cells []xlsx.Cell) error {
 		if row%4096 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -140,12 +141,12 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 		for i, c := range cells {
 			byCol[c.Col] = i
 		}
-		get := func(name string) (string, xlsxCell) {
+		get := func(name string) (string, xlsx.Cell) {
 			n := col[name]
 			if i, ok := byCol[n]; ok {
 				return strings.TrimSpace(cells[i].Value), cells[i]
 			}
-			return "", xlsxCell{Col: n, Ref: colName(n) + strconv.Itoa(row)}
+			return "", xlsx.Cell{Col: n, Ref: xlsx.ColName(n) + strconv.Itoa(row)}
 		}
 		lookup := func(name string, m map[string]string) string {
 			v, c := get(name)
@@ -173,7 +174,7 @@ func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
 		case "by form of exploitation":
 			f, ok := unodcForms[cat]
 			if !ok {
-				fail(row, col["Category"], colName(col["Category"])+strconv.Itoa(row), "Category: unknown form of exploitation %q", cat)
+				fail(row, col["Category"], xlsx.ColName(col["Category"])+strconv.Itoa(row), "Category: unknown form of exploitation %q", cat)
 			}
 			form = f
 		case "by citizenship":

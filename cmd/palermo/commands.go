@@ -22,6 +22,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/palermo-project/palermo/internal/bounded"
 	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/pipeline"
 	"github.com/palermo-project/palermo/report"
@@ -248,7 +249,7 @@ Checks files against a source's schema without storing anything. Prints
 FILE:LINE:COL: message for each problem on stderr and exits 1; prints
 FILE: ok with the row counts and exits 0 when every file is clean.`, stderr)
 	source := fs.String("source", "", "source name (see palermo sources)")
-	maxBytes := fs.Int64("max-bytes", sources.DefaultMaxBytes, "refuse a file larger than this many bytes (streamed sources read files of any size)")
+	maxBytes := fs.Int64("max-bytes", bounded.DefaultMaxBytes, "refuse a file larger than this many bytes (streamed sources read files of any size)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -1,4 +1,10 @@
-package sources
+// Package xlsx is a small streaming reader for the parts of Office Open XML
+// spreadsheets that publishers' data files use: shared strings, inline
+// strings, numbers and cached formula results. It reads every <row> of the
+// first sheet and ignores the declared <dimension>, which publishers' tools
+// often get wrong. Every part is read within bounded's inflation limits,
+// and errors name the sheet cell.
+package xlsx
 
 import (
 	"archive/zip"
@@ -11,13 +17,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/palermo-project/palermo/internal/bounded"
 	"github.com/palermo-project/palermo/internal/diag"
 )
-
-// A small streaming reader for the parts of Office Open XML spreadsheets that
-// publishers' data files use: shared strings, inline strings, numbers and
-// cached formula results. It reads every <row> of the sheet and ignores the
-// declared <dimension>, which publishers' tools often get wrong.
 
 // Limits on what decompression may produce, against zip bombs (each part
 // also inflates at most MaxInflateRatio times its compressed size).
@@ -29,21 +31,21 @@ const (
 	xlsxMaxColumns      = 16384 // the most a worksheet row can have
 )
 
-type xlsxCell struct {
+type Cell struct {
 	Col   int    // 1-based column number
 	Ref   string // e.g. "L12"
 	Value string
 }
 
-type xlsxSheet struct {
+type Sheet struct {
 	Name string
 	file string // path inside the zip
 	zr   *zip.Reader
 	sst  []string
 }
 
-// openXLSX opens the first worksheet of a workbook held in data.
-func openXLSX(name string, data []byte) (*xlsxSheet, error) {
+// Open opens the first worksheet of a workbook held in data.
+func Open(name string, data []byte) (*Sheet, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, &diag.PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("not an XLSX workbook: %v", err)}
@@ -56,7 +58,7 @@ func openXLSX(name string, data []byte) (*xlsxSheet, error) {
 	if err != nil {
 		return nil, &diag.PosError{File: name, Line: 1, Col: 1, Msg: err.Error()}
 	}
-	return &xlsxSheet{Name: sheetName, file: target, zr: zr, sst: sst}, nil
+	return &Sheet{Name: sheetName, file: target, zr: zr, sst: sst}, nil
 }
 
 // openZipFile opens a part of the workbook, failing once it inflates past
@@ -64,7 +66,7 @@ func openXLSX(name string, data []byte) (*xlsxSheet, error) {
 func openZipFile(zr *zip.Reader, name string, max int64) (io.ReadCloser, error) {
 	for _, f := range zr.File {
 		if f.Name == name {
-			return openZipEntry(f, max)
+			return bounded.OpenZipEntry(f, max)
 		}
 	}
 	return nil, fmt.Errorf("workbook part %s is missing", name)
@@ -178,8 +180,8 @@ func sharedStrings(zr *zip.Reader) ([]string, error) {
 			}
 		case xmlText:
 			if inT {
-				if len(cur)+len(x.text) > xmlMaxToken {
-					return nil, fmt.Errorf("xl/sharedStrings.xml: a shared string longer than %d bytes", xmlMaxToken)
+				if len(cur)+len(x.text) > bounded.MaxXMLToken {
+					return nil, fmt.Errorf("xl/sharedStrings.xml: a shared string longer than %d bytes", bounded.MaxXMLToken)
 				}
 				cur = append(cur, x.text...)
 			}
@@ -189,7 +191,7 @@ func sharedStrings(zr *zip.Reader) ([]string, error) {
 
 // Rows streams the sheet's rows to fn in file order. fn gets the row number
 // and its non-empty cells; returning an error stops the walk.
-func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
+func (s *Sheet) Rows(fn func(row int, cells []Cell) error) error {
 	rc, err := openZipFile(s.zr, s.file, xlsxMaxSheetBytes)
 	if err != nil {
 		return err
@@ -198,8 +200,8 @@ func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
 	x := newXMLScanner(rc)
 	var (
 		row            int
-		cells          []xlsxCell
-		cell           *xlsxCell
+		cells          []Cell
+		cell           *Cell
 		cellType       string
 		inV, inT, inIs bool
 		text           []byte
@@ -256,9 +258,9 @@ func (s *xlsxSheet) Rows(fn func(row int, cells []xlsxCell) error) error {
 					}
 					col = c
 				} else {
-					ref = colName(col) + strconv.Itoa(row)
+					ref = ColName(col) + strconv.Itoa(row)
 				}
-				cells = append(cells, xlsxCell{Col: col, Ref: ref})
+				cells = append(cells, Cell{Col: col, Ref: ref})
 				if x.self {
 					cell = nil // an empty cell
 					continue
@@ -331,7 +333,7 @@ func splitRef(ref string) (col, row int, err error) {
 	return col, row, nil
 }
 
-func colName(col int) string {
+func ColName(col int) string {
 	var b []byte
 	for col > 0 {
 		col--

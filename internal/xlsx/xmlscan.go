@@ -1,4 +1,4 @@
-package sources
+package xlsx
 
 import (
 	"bufio"
@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/palermo-project/palermo/internal/bounded"
 )
 
 // xmlScanner is a small, fast tokenizer for the machine-written XML of
@@ -68,8 +70,8 @@ func (x *xmlScanner) next() error {
 		} else if c == '>' {
 			break
 		}
-		if len(x.buf) >= xmlMaxToken {
-			return fmt.Errorf("%w: a tag longer than %d bytes", errXMLSyntax, xmlMaxToken)
+		if len(x.buf) >= bounded.MaxXMLToken {
+			return fmt.Errorf("%w: a tag longer than %d bytes", errXMLSyntax, bounded.MaxXMLToken)
 		}
 		x.buf = append(x.buf, c)
 		if len(x.buf) == 3 && bytes.Equal(x.buf, []byte("!--")) {
@@ -119,8 +121,8 @@ func (x *xmlScanner) skipPast(end string, discard bool) error {
 			}
 			return fmt.Errorf("%w: unterminated %q", errXMLSyntax, end)
 		}
-		if !discard && len(x.buf) >= xmlMaxToken {
-			return fmt.Errorf("%w: a section longer than %d bytes", errXMLSyntax, xmlMaxToken)
+		if !discard && len(x.buf) >= bounded.MaxXMLToken {
+			return fmt.Errorf("%w: a section longer than %d bytes", errXMLSyntax, bounded.MaxXMLToken)
 		}
 		x.buf = append(x.buf, c)
 		if bytes.HasSuffix(x.buf, []byte(end)) {
@@ -140,8 +142,8 @@ func (x *xmlScanner) readText() error {
 	x.buf = x.buf[:0]
 	for {
 		chunk, err := x.r.ReadSlice('<')
-		if len(x.buf)+len(chunk) > xmlMaxToken+1 {
-			return fmt.Errorf("%w: a text longer than %d bytes", errXMLSyntax, xmlMaxToken)
+		if len(x.buf)+len(chunk) > bounded.MaxXMLToken+1 {
+			return fmt.Errorf("%w: a text longer than %d bytes", errXMLSyntax, bounded.MaxXMLToken)
 		}
 		if err == nil {
 			x.buf = append(x.buf, chunk[:len(chunk)-1]...)
