@@ -21,6 +21,7 @@ import (
 
 	"github.com/palermo-project/palermo/internal/dirlock"
 	"github.com/palermo-project/palermo/internal/fsutil"
+	"github.com/palermo-project/palermo/internal/keyset"
 	"github.com/palermo-project/palermo/sources"
 )
 
@@ -82,7 +83,7 @@ func OpenStore(dir string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "snapshots"), 0o755); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
-	sources.SweepSpills(dir) // what an ingest killed earlier left behind
+	keyset.Sweep(dir) // what an ingest killed earlier left behind
 	return &Store{dir: dir, mem: memory.NewGoAllocator(), now: time.Now, openFile: os.OpenFile}, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
+	"github.com/palermo-project/palermo/internal/keyset"
 )
 
 // operations: enforcement operations recorded by a task force or a
@@ -136,7 +137,7 @@ type opChunk struct {
 	rec           arrow.RecordBatch // the rows that passed; nil when none
 	rows, badRows int64
 	errs          diag.ErrorList
-	keys          []keyLine // operation_id of each row kept, for the repeat check
+	keys          []keyset.Key // operation_id of each row kept, for the repeat check
 }
 
 // streamOperations parses an operations file on in.Workers goroutines,
@@ -148,8 +149,8 @@ func streamOperations(ctx context.Context, in StreamInput, emit func(arrow.Recor
 	if in.Mem == nil {
 		in.Mem = memory.NewGoAllocator()
 	}
-	check := newRepeatCheck(in.TempDir)
-	defer check.close()
+	check := keyset.NewCheck(in.TempDir)
+	defer check.Close()
 	res := &StreamResult{}
 	parse := func(f *csvx.File, chunk []byte) (opChunk, error) { return parseOperationsChunk(in, f, chunk) }
 	opt := csvx.StreamOptions{Workers: in.Workers, Chunk: in.Chunk, MaxRecord: opMaxRecordBytes}
@@ -161,7 +162,7 @@ func streamOperations(ctx context.Context, in StreamInput, emit func(arrow.Recor
 		res.QuarantinedRows += r.badRows
 		res.Quarantine.Keep(r.errs...)
 		if in.Repeats == nil {
-			if err := check.add(r.keys); err != nil {
+			if err := check.Add(r.keys); err != nil {
 				return err
 			}
 		}
@@ -175,7 +176,7 @@ func streamOperations(ctx context.Context, in StreamInput, emit func(arrow.Recor
 		return nil, err
 	}
 	if in.Repeats == nil {
-		repeats, err := check.repeats()
+		repeats, err := check.Repeats()
 		if err != nil {
 			return nil, err
 		}
@@ -208,10 +209,10 @@ func parseOperationsChunk(in StreamInput, f *csvx.File, chunk []byte) (opChunk, 
 		if out.keys == nil {
 			rows := bytes.Count(chunk, []byte{'\n'}) + 1
 			ob.Reserve(rows, &op, 4*len(chunk))
-			out.keys = make([]keyLine, 0, rows)
+			out.keys = make([]keyset.Key, 0, rows)
 		}
 		ob.Append(op)
-		out.keys = append(out.keys, keyLine{hashKey(op.OperationID), int64(line)})
+		out.keys = append(out.keys, keyset.Key{Hash: keyset.Hash(op.OperationID), Line: int64(line)})
 	}
 	if f.Fatal != nil {
 		return opChunk{}, f.Fatal

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -334,4 +335,34 @@ func ValidateFile(ctx context.Context, spec *Spec, file string, maxBytes int64) 
 		rows[spec.Tables[0]] = n
 		return rows, nil
 	}
+}
+
+// RepeatedKeysError says that rows repeat the key of an earlier row. A
+// streamed parse finds them only at the end of the file, after its batches
+// went out: the caller discards what it wrote and parses again with
+// StreamInput.Repeats set to Lines, which quarantines those rows as they
+// come.
+type RepeatedKeysError struct {
+	File  string
+	Lines map[int]int // line of the repeat → line of the first row with that key
+}
+
+func (e *RepeatedKeysError) Error() string {
+	lines := make([]int, 0, len(e.Lines))
+	for l := range e.Lines {
+		lines = append(lines, l)
+	}
+	sort.Ints(lines)
+	var b strings.Builder
+	for i, l := range lines {
+		if i == 5 {
+			fmt.Fprintf(&b, ", ... (%d in all)", len(lines))
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "line %d repeats line %d", l, e.Lines[l])
+	}
+	return fmt.Sprintf("%s: rows repeat the key of an earlier row: %s", e.File, b.String())
 }

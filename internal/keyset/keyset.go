@@ -1,4 +1,8 @@
-package sources
+// Package keyset finds the rows of a file whose key repeats an earlier
+// row's, in memory bounded whatever the file's size: past a bound the
+// keys' hashes spill to bucket files on disk, checked one at a time at the
+// end. Sweep removes what a killed process left behind.
+package keyset
 
 import (
 	"bufio"
@@ -14,7 +18,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,23 +28,23 @@ import (
 // keySeed seeds the hashes of row keys (operation ids) for one process.
 var keySeed = maphash.MakeSeed()
 
-// keyLine is a row key's 64-bit hash and the line the row starts on.
-type keyLine struct {
-	hash uint64
-	line int64
+// Key is a row key's 64-bit hash and the line the row starts on.
+type Key struct {
+	Hash uint64
+	Line int64
 }
 
-func hashKey(s string) uint64 { return maphash.String(keySeed, s) }
+func Hash(s string) uint64 { return maphash.String(keySeed, s) }
 
-// repeatCheck finds rows whose key repeats an earlier row's, in memory
+// Check finds rows whose key repeats an earlier row's, in memory
 // bounded by spillAt entries whatever the file's size: beyond that, hashes
 // go to bucket files on disk (16 bytes a row), each read back and checked
 // on its own at the end. Two keys with the same 64-bit hash count as the same
 // key (for ten million rows, a chance of about 3 in a million).
-type repeatCheck struct {
+type Check struct {
 	dir     string // for the bucket files; "" means os.TempDir()
 	spillAt int
-	mem     []keyLine
+	mem     []Key
 	tmp     string
 	files   []*os.File
 	writers []*bufio.Writer
@@ -49,9 +52,9 @@ type repeatCheck struct {
 
 const repeatBuckets = 128
 
-func newRepeatCheck(dir string) *repeatCheck { return &repeatCheck{dir: dir, spillAt: 1 << 18} }
+func NewCheck(dir string) *Check { return &Check{dir: dir, spillAt: 1 << 18} }
 
-func (c *repeatCheck) add(keys []keyLine) error {
+func (c *Check) Add(keys []Key) error {
 	c.mem = append(c.mem, keys...)
 	if len(c.mem) >= c.spillAt {
 		return c.spill()
@@ -59,7 +62,7 @@ func (c *repeatCheck) add(keys []keyLine) error {
 	return nil
 }
 
-func (c *repeatCheck) spill() error {
+func (c *Check) spill() error {
 	if c.files == nil {
 		tmp, err := os.MkdirTemp(c.dir, fmt.Sprintf("%s%d-", spillPrefix, os.Getpid()))
 		if err != nil {
@@ -77,9 +80,9 @@ func (c *repeatCheck) spill() error {
 	}
 	var b [16]byte
 	for _, k := range c.mem {
-		binary.LittleEndian.PutUint64(b[:8], k.hash)
-		binary.LittleEndian.PutUint64(b[8:], uint64(k.line))
-		if _, err := c.writers[k.hash>>57].Write(b[:]); err != nil {
+		binary.LittleEndian.PutUint64(b[:8], k.Hash)
+		binary.LittleEndian.PutUint64(b[8:], uint64(k.Line))
+		if _, err := c.writers[k.Hash>>57].Write(b[:]); err != nil {
 			return fmt.Errorf("duplicate check: %w", err)
 		}
 	}
@@ -87,9 +90,9 @@ func (c *repeatCheck) spill() error {
 	return nil
 }
 
-// repeats returns the line of every row whose key was seen on an earlier
+// Repeats returns the line of every row whose key was seen on an earlier
 // line, with that earlier line.
-func (c *repeatCheck) repeats() (map[int]int, error) {
+func (c *Check) Repeats() (map[int]int, error) {
 	out := map[int]int{}
 	if c.files == nil {
 		if anyRepeat(c.mem) {
@@ -134,7 +137,7 @@ func (c *repeatCheck) repeats() (map[int]int, error) {
 
 // bucketRepeats reads back bucket i into raw (returned for reuse, with the
 // hash set's table) and adds its repeats to out.
-func (c *repeatCheck) bucketRepeats(i int, raw []byte, table []uint64, out map[int]int) ([]byte, []uint64, error) {
+func (c *Check) bucketRepeats(i int, raw []byte, table []uint64, out map[int]int) ([]byte, []uint64, error) {
 	f := c.files[i]
 	if err := c.writers[i].Flush(); err != nil {
 		return raw, table, fmt.Errorf("duplicate check: %w", err)
@@ -155,9 +158,9 @@ func (c *repeatCheck) bucketRepeats(i int, raw []byte, table []uint64, out map[i
 	if repeat, table = hasRepeat(n, func(j int) uint64 { return binary.LittleEndian.Uint64(raw[16*j:]) }, table); !repeat {
 		return raw, table, nil
 	}
-	keys := make([]keyLine, n)
+	keys := make([]Key, n)
 	for j := range keys {
-		keys[j] = keyLine{binary.LittleEndian.Uint64(raw[16*j:]), int64(binary.LittleEndian.Uint64(raw[16*j+8:]))}
+		keys[j] = Key{binary.LittleEndian.Uint64(raw[16*j:]), int64(binary.LittleEndian.Uint64(raw[16*j+8:]))}
 	}
 	findRepeats(keys, out)
 	return raw, table, nil
@@ -166,8 +169,8 @@ func (c *repeatCheck) bucketRepeats(i int, raw []byte, table []uint64, out map[i
 // anyRepeat says whether two keys share a hash: a set of bare hashes
 // answers that several times faster than sorting keys with their lines,
 // and most files have no repeat at all.
-func anyRepeat(keys []keyLine) bool {
-	repeat, _ := hasRepeat(len(keys), func(j int) uint64 { return keys[j].hash }, nil)
+func anyRepeat(keys []Key) bool {
+	repeat, _ := hasRepeat(len(keys), func(j int) uint64 { return keys[j].Hash }, nil)
 	return repeat
 }
 
@@ -210,23 +213,23 @@ func hasRepeat(n int, hash func(int) uint64, table []uint64) (bool, []uint64) {
 	return false, table
 }
 
-func findRepeats(keys []keyLine, out map[int]int) {
-	slices.SortFunc(keys, func(a, b keyLine) int {
-		if a.hash != b.hash {
-			if a.hash < b.hash {
+func findRepeats(keys []Key, out map[int]int) {
+	slices.SortFunc(keys, func(a, b Key) int {
+		if a.Hash != b.Hash {
+			if a.Hash < b.Hash {
 				return -1
 			}
 			return 1
 		}
-		return int(a.line - b.line)
+		return int(a.Line - b.Line)
 	})
 	for i := 1; i < len(keys); i++ {
-		if keys[i].hash == keys[i-1].hash {
+		if keys[i].Hash == keys[i-1].Hash {
 			first := i - 1
-			for first > 0 && keys[first-1].hash == keys[i].hash {
+			for first > 0 && keys[first-1].Hash == keys[i].Hash {
 				first--
 			}
-			out[int(keys[i].line)] = int(keys[first].line)
+			out[int(keys[i].Line)] = int(keys[first].Line)
 		}
 	}
 }
@@ -235,11 +238,11 @@ func findRepeats(keys []keyLine, out map[int]int) {
 // process id of its owner.
 const spillPrefix = "palermo-keys-"
 
-// SweepSpills removes the spill directories in dir left by processes that
+// Sweep removes the spill directories in dir left by processes that
 // no longer run (an ingest killed before it could clean up). A directory
 // whose owner's id has been reused by a live process stays until a later
 // sweep.
-func SweepSpills(dir string) {
+func Sweep(dir string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
@@ -269,42 +272,12 @@ func processRuns(pid int) bool {
 	return err == nil || errors.Is(err, os.ErrPermission)
 }
 
-// close removes the bucket files.
-func (c *repeatCheck) close() {
+// Close removes the bucket files.
+func (c *Check) Close() {
 	for _, f := range c.files {
 		f.Close()
 	}
 	if c.tmp != "" {
 		os.RemoveAll(c.tmp)
 	}
-}
-
-// RepeatedKeysError says that rows repeat the key of an earlier row. A
-// streamed parse finds them only at the end of the file, after its batches
-// went out: the caller discards what it wrote and parses again with
-// StreamInput.Repeats set to Lines, which quarantines those rows as they
-// come.
-type RepeatedKeysError struct {
-	File  string
-	Lines map[int]int // line of the repeat → line of the first row with that key
-}
-
-func (e *RepeatedKeysError) Error() string {
-	lines := make([]int, 0, len(e.Lines))
-	for l := range e.Lines {
-		lines = append(lines, l)
-	}
-	sort.Ints(lines)
-	var b strings.Builder
-	for i, l := range lines {
-		if i == 5 {
-			fmt.Fprintf(&b, ", ... (%d in all)", len(lines))
-			break
-		}
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "line %d repeats line %d", l, e.Lines[l])
-	}
-	return fmt.Sprintf("%s: rows repeat the key of an earlier row: %s", e.File, b.String())
 }
