@@ -266,7 +266,7 @@ var Catalogue = []*Indicator{
 				if v == nil || s == nil {
 					return nil
 				}
-				return o.derived(0, *v+*s)
+				return o.sum(*v, *s)
 			},
 			name:  "sellers arrested / (victims identified + sellers arrested)",
 			flags: []func(*operation) string{victimsFlag},

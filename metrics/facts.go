@@ -60,15 +60,38 @@ type operation struct {
 	url                                 string
 	kind                                PageKinds
 	identifiedOrArrested                bool       // the arrests are suspects identified or arrested
-	vals                                [7]float64 // what the pointers above point into
-	extra                               [2]float64 // what derived returns pointers to
+	sums                                [4]float64 // what sum returns pointers to
+	nSums                               int
 }
 
-// derived returns a pointer to v valid while o is: formulas compute sums of
-// an operation's counts without allocating.
-func (o *operation) derived(k int, v float64) *float64 {
-	o.extra[k] = v
-	return &o.extra[k]
+// operationCounts are the counts of the operations table that formulas
+// read, each with the field of operation it fills: a formula that needs
+// another count adds a line here and a field above.
+var operationCounts = [...]struct {
+	column string
+	field  func(*operation) **float64
+}{
+	{"arrests_total", func(o *operation) **float64 { return &o.arrestsTotal }},
+	{"arrests_traffickers", func(o *operation) **float64 { return &o.arrestsTraffickers }},
+	{"arrests_sellers", func(o *operation) **float64 { return &o.arrestsSellers }},
+	{"victims_identified_adult", func(o *operation) **float64 { return &o.victimsAdult }},
+	{"victims_identified_minor", func(o *operation) **float64 { return &o.victimsMinor }},
+	{"victims_identified_total", func(o *operation) **float64 { return &o.victimsTotal }},
+	{"victims_referred_to_services", func(o *operation) **float64 { return &o.victimsReferred }},
+}
+
+// sum returns a pointer to a+b valid while o is: formulas add an
+// operation's counts without allocating (past the few values o holds for
+// them, a sum gets its own).
+func (o *operation) sum(a, b float64) *float64 {
+	if o.nSums == len(o.sums) {
+		v := a + b
+		return &v
+	}
+	p := &o.sums[o.nSums]
+	o.nSums++
+	*p = a + b
+	return p
 }
 
 // NewFacts reads the tables of every source snapshot into an index, and
@@ -236,10 +259,10 @@ func (f *Facts) foldOperations(rec arrow.RecordBatch) error {
 		return err
 	}
 	str := func(name string) *array.String { return rec.Column(idx[name]).(*array.String) }
-	countCols := [7]*array.Int64{}
-	for k, name := range []string{"arrests_total", "arrests_traffickers", "arrests_sellers", "victims_identified_adult",
-		"victims_identified_minor", "victims_identified_total", "victims_referred_to_services"} {
-		countCols[k] = rec.Column(idx[name]).(*array.Int64)
+	var countCols [len(operationCounts)]*array.Int64
+	var vals [len(operationCounts)]float64 // what the count pointers of the row being read point into
+	for k, c := range operationCounts {
+		countCols[k] = rec.Column(idx[c.column]).(*array.Int64)
 	}
 	src, jur, period, url, arrestsDef := str("source"), str("jurisdiction"), str("period"), str("source_url"), str("arrests_definition")
 	id, name := str("operation_id"), str("operation_name")
@@ -253,15 +276,12 @@ func (f *Facts) foldOperations(rec arrow.RecordBatch) error {
 		}
 		o.kind = f.opKinds.of(o.url)
 		o.identifiedOrArrested = f.opDefs.of(arrestsDef.Value(i))
-		count := func(k int) *float64 {
-			if countCols[k].IsNull(i) {
-				return nil
+		for k, c := range operationCounts {
+			if !countCols[k].IsNull(i) {
+				vals[k] = float64(countCols[k].Value(i))
+				*c.field(&o) = &vals[k]
 			}
-			o.vals[k] = float64(countCols[k].Value(i))
-			return &o.vals[k]
 		}
-		o.arrestsTotal, o.arrestsTraffickers, o.arrestsSellers = count(0), count(1), count(2)
-		o.victimsAdult, o.victimsMinor, o.victimsTotal, o.victimsReferred = count(3), count(4), count(5), count(6)
 		g := opGroup{o.label, o.jurisdiction, o.period}
 		states := lastStates
 		if g != last || states == nil {
@@ -326,19 +346,13 @@ func (o *operation) clone() *operation {
 	c := *o
 	c.source, c.label, c.jurisdiction, c.period = strings.Clone(o.source), strings.Clone(o.label), strings.Clone(o.jurisdiction), strings.Clone(o.period)
 	c.id, c.name, c.url = strings.Clone(o.id), strings.Clone(o.name), strings.Clone(o.url)
-	re := func(p *float64) *float64 {
-		if p == nil {
-			return nil
+	for _, cnt := range operationCounts {
+		p := cnt.field(o)
+		if *p == nil {
+			continue
 		}
-		for k := range o.vals {
-			if p == &o.vals[k] {
-				return &c.vals[k]
-			}
-		}
-		v := *p
-		return &v
+		v := **p
+		*cnt.field(&c) = &v
 	}
-	c.arrestsTotal, c.arrestsTraffickers, c.arrestsSellers = re(o.arrestsTotal), re(o.arrestsTraffickers), re(o.arrestsSellers)
-	c.victimsAdult, c.victimsMinor, c.victimsTotal, c.victimsReferred = re(o.victimsAdult), re(o.victimsMinor), re(o.victimsTotal), re(o.victimsReferred)
 	return &c
 }

@@ -348,7 +348,7 @@ func victimsIdentified(o *operation) *float64 {
 	case o.victimsTotal != nil:
 		return o.victimsTotal
 	case o.victimsAdult != nil && o.victimsMinor != nil:
-		return o.derived(1, *o.victimsAdult+*o.victimsMinor)
+		return o.sum(*o.victimsAdult, *o.victimsMinor)
 	case o.victimsMinor != nil:
 		return o.victimsMinor
 	default:

@@ -10,12 +10,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-
-	"github.com/palermo-project/palermo/sources"
+	"github.com/palermo-project/palermo/internal/arrowcol"
 )
 
 // Dictionary-encoded string columns. A string column whose field metadata
-// carries sources.DictionaryKey takes few distinct values. arrow-go's
+// carries arrowcol.DictionaryKey takes few distinct values. arrow-go's
 // Parquet dictionary encoder would hash every value through its memo table
 // (slower than DELTA_BYTE_ARRAY); given an Arrow dictionary array it writes
 // the indices as they are, as long as the dictionary stays the same within
@@ -53,7 +52,7 @@ func newDictEncoder(mem memory.Allocator, schema *arrow.Schema) *dictEncoder {
 	fields := schema.Fields()
 	marked := false
 	for i, f := range fields {
-		if v, ok := f.Metadata.GetValue(sources.DictionaryKey); ok && v == "true" && f.Type.ID() == arrow.STRING {
+		if v, ok := f.Metadata.GetValue(arrowcol.DictionaryKey); ok && v == "true" && f.Type.ID() == arrow.STRING {
 			d.columns[i] = &dictColumn{name: f.Name, index: map[string]int32{}}
 			fields[i].Type = dictionaryType
 			marked = true

@@ -12,15 +12,16 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 
+	"github.com/palermo-project/palermo/internal/arrowcol"
 	"github.com/palermo-project/palermo/sources"
 )
 
-// TestDictionaryColumns: columns marked with sources.DictionaryKey are
+// TestDictionaryColumns: columns marked with arrowcol.DictionaryKey are
 // stored dictionary-encoded and read back as the strings they were, when
 // a column's dictionary grows between batches of one row group, when it
 // has nulls, and when it has too many values for one dictionary.
 func TestDictionaryColumns(t *testing.T) {
-	dict := arrow.NewMetadata([]string{sources.DictionaryKey}, []string{"true"})
+	dict := arrow.NewMetadata([]string{arrowcol.DictionaryKey}, []string{"true"})
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "kind", Type: arrow.BinaryTypes.String, Metadata: dict},                 // new values in the first row group only
 		{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: dict}, // 7 values and nulls

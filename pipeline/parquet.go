@@ -8,8 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-
-	"github.com/palermo-project/palermo/sources"
+	"github.com/palermo-project/palermo/internal/arrowcol"
 )
 
 // rowGroupRows is the most rows of a Parquet row group: a streamed table's
@@ -46,7 +45,7 @@ func writerProperties(schema *arrow.Schema) *parquet.WriterProperties {
 	for _, fld := range schema.Fields() {
 		switch fld.Type.ID() {
 		case arrow.STRING:
-			if v, ok := fld.Metadata.GetValue(sources.DictionaryKey); ok && v == "true" {
+			if v, ok := fld.Metadata.GetValue(arrowcol.DictionaryKey); ok && v == "true" {
 				opts = append(opts, parquet.WithDictionaryFor(fld.Name, true)) // see dictionary.go
 				break
 			}
@@ -54,7 +53,7 @@ func writerProperties(schema *arrow.Schema) *parquet.WriterProperties {
 		case arrow.INT64, arrow.DATE32:
 			opts = append(opts, parquet.WithDictionaryFor(fld.Name, false), parquet.WithEncodingFor(fld.Name, parquet.Encodings.DeltaBinaryPacked))
 		}
-		if v, ok := fld.Metadata.GetValue(sources.StatisticsKey); ok && v == "false" {
+		if v, ok := fld.Metadata.GetValue(arrowcol.StatisticsKey); ok && v == "false" {
 			opts = append(opts, parquet.WithStatsFor(fld.Name, false))
 		}
 	}

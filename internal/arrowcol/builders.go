@@ -1,4 +1,10 @@
-package sources
+// Package arrowcol builds the columns of canonical tables parsed row by row
+// at scale, and declares tables once, column by column (table.go). An
+// append is a store into a typed view of a buffer from the allocator,
+// without the per-value bookkeeping of arrow's generic builders, which
+// cost more than the parse itself. Each builds one column of one batch;
+// finish hands the buffers over to an array and starts the next batch.
+package arrowcol
 
 import (
 	"unsafe"
@@ -9,16 +15,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// Column builders for tables parsed row by row at scale (operations): an
-// append is a store into a typed view of a buffer from the allocator,
-// without the per-value bookkeeping of arrow's generic builders, which
-// cost more than the parse itself. Each builds one column of one batch;
-// finish hands the buffers over to an array and starts the next batch.
-
 // buffer is a memory.Buffer seen as a slice of T, filled from the front.
 // Appends store into v[n] and move n: v itself is only stored when the
 // buffer grows, so that an append costs no write barrier.
-type buffer[T byte | int32 | int64 | arrow.Date32] struct {
+type buffer[T byte | int32 | int64 | float64 | arrow.Date32] struct {
 	mem memory.Allocator
 	buf *memory.Buffer
 	v   []T // the whole buffer
@@ -104,14 +104,14 @@ func (c *stringColumn) release() {
 }
 
 // fixedColumn builds a nullable column of a fixed-width type.
-type fixedColumn[T int64 | arrow.Date32] struct {
+type fixedColumn[T int64 | float64 | arrow.Date32] struct {
 	typ      arrow.DataType
 	values   buffer[T]
 	validity buffer[byte] // as long as values' capacity needs
 	nulls    int
 }
 
-func newFixedColumn[T int64 | arrow.Date32](mem memory.Allocator, typ arrow.DataType) *fixedColumn[T] {
+func newFixedColumn[T int64 | float64 | arrow.Date32](mem memory.Allocator, typ arrow.DataType) *fixedColumn[T] {
 	return &fixedColumn[T]{typ: typ, values: buffer[T]{mem: mem}, validity: buffer[byte]{mem: mem}}
 }
 
