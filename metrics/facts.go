@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/palermo-project/palermo/internal/arrowcol"
 	"github.com/palermo-project/palermo/sources"
 )
 
@@ -69,15 +70,15 @@ type operation struct {
 // another count adds a line here and a field above.
 var operationCounts = [...]struct {
 	column string
-	field  func(*operation) **float64
+	field  arrowcol.Field[operation, *float64]
 }{
-	{"arrests_total", func(o *operation) **float64 { return &o.arrestsTotal }},
-	{"arrests_traffickers", func(o *operation) **float64 { return &o.arrestsTraffickers }},
-	{"arrests_sellers", func(o *operation) **float64 { return &o.arrestsSellers }},
-	{"victims_identified_adult", func(o *operation) **float64 { return &o.victimsAdult }},
-	{"victims_identified_minor", func(o *operation) **float64 { return &o.victimsMinor }},
-	{"victims_identified_total", func(o *operation) **float64 { return &o.victimsTotal }},
-	{"victims_referred_to_services", func(o *operation) **float64 { return &o.victimsReferred }},
+	{"arrests_total", arrowcol.FieldOf(func(o *operation) **float64 { return &o.arrestsTotal })},
+	{"arrests_traffickers", arrowcol.FieldOf(func(o *operation) **float64 { return &o.arrestsTraffickers })},
+	{"arrests_sellers", arrowcol.FieldOf(func(o *operation) **float64 { return &o.arrestsSellers })},
+	{"victims_identified_adult", arrowcol.FieldOf(func(o *operation) **float64 { return &o.victimsAdult })},
+	{"victims_identified_minor", arrowcol.FieldOf(func(o *operation) **float64 { return &o.victimsMinor })},
+	{"victims_identified_total", arrowcol.FieldOf(func(o *operation) **float64 { return &o.victimsTotal })},
+	{"victims_referred_to_services", arrowcol.FieldOf(func(o *operation) **float64 { return &o.victimsReferred })},
 }
 
 // sum returns a pointer to a+b valid while o is: formulas add an
@@ -279,7 +280,7 @@ func (f *Facts) foldOperations(rec arrow.RecordBatch) error {
 		for k, c := range operationCounts {
 			if !countCols[k].IsNull(i) {
 				vals[k] = float64(countCols[k].Value(i))
-				*c.field(&o) = &vals[k]
+				*c.field.In(&o) = &vals[k]
 			}
 		}
 		g := opGroup{o.label, o.jurisdiction, o.period}
@@ -347,12 +348,12 @@ func (o *operation) clone() *operation {
 	c.source, c.label, c.jurisdiction, c.period = strings.Clone(o.source), strings.Clone(o.label), strings.Clone(o.jurisdiction), strings.Clone(o.period)
 	c.id, c.name, c.url = strings.Clone(o.id), strings.Clone(o.name), strings.Clone(o.url)
 	for _, cnt := range operationCounts {
-		p := cnt.field(o)
+		p := cnt.field.In(o)
 		if *p == nil {
 			continue
 		}
 		v := **p
-		*cnt.field(&c) = &v
+		*cnt.field.In(&c) = &v
 	}
 	return &c
 }

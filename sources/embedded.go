@@ -3,6 +3,7 @@ package sources
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -43,3 +44,7 @@ func LoadEmbedded(ctx context.Context, mem memory.Allocator) ([]*TableSet, error
 	}
 	return sets, nil
 }
+
+// snapshotDate is when the curated research files were copied into palermo.
+// The research session that typed them in did not record its own date.
+var snapshotDate = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)

@@ -73,16 +73,6 @@ func tableCount(f *csvx.File, col string) *float64 {
 	return &v
 }
 
-// stateByName finds a state, or DC, by its name as the FBI tables print it
-// in capitals (the compilation writes DC as WASHINGTON DC).
-var stateByName = func() map[string]string {
-	m := map[string]string{"WASHINGTON DC": "US-DC"}
-	for code, name := range usSubdivisions {
-		m[strings.ToUpper(name)] = code
-	}
-	return m
-}()
-
 func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
 	f, err := csvx.Open(in.Name, in.Data, arrestsStateColumns)
 	if err != nil {

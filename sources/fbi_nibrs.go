@@ -43,10 +43,6 @@ func init() {
 	})
 }
 
-// cdeURL is the FBI Crime Data Explorer, where NIBRS bundles and the UCR
-// files are published.
-const cdeURL = "https://cde.ucr.cjis.gov/"
-
 // The NIBRS offence codes palermo counts; their numeric ids come from each
 // bundle's NIBRS_OFFENSE_TYPE table.
 var nibrsCodes = map[string]struct{ measureForm, label string }{
@@ -276,10 +272,10 @@ func readNIBRSLookup(file string, f *zip.File, idCol, codeCol string, name func(
 	return out, c.Errs.Err()
 }
 
-// ageGroup classifies a NIBRS age: the bundle's age code table says which
+// nibrsAgeGroup classifies a NIBRS age: the bundle's age code table says which
 // AGE_ID means "age in years" (AG), under one year (NN, NB, BB), over 98
 // (99) or unknown (00, NS). Without the table, AGE_NUM alone decides.
-func ageGroup(ageCodes map[string]string, ageID, ageNum string) string {
+func nibrsAgeGroup(ageCodes map[string]string, ageID, ageNum string) string {
 	code := ""
 	if ageCodes != nil {
 		code = ageCodes[ageID]
@@ -436,7 +432,7 @@ func (b *nibrsBundle) countArrests(file string, f *zip.File, codes, ageCodes map
 		if !ok {
 			continue
 		}
-		n.add(nibrsKey{b.state, strconv.Itoa(year), "arrests", All, ageGroup(ageCodes, c.Get("AGE_ID"), c.Get("AGE_NUM")), code, ""})
+		n.add(nibrsKey{b.state, strconv.Itoa(year), "arrests", All, nibrsAgeGroup(ageCodes, c.Get("AGE_ID"), c.Get("AGE_NUM")), code, ""})
 		if n.races != nil {
 			race, ok := n.races[c.Get("RACE_ID")]
 			if !ok {
@@ -533,7 +529,7 @@ func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]stri
 			continue
 		}
 		found++
-		age := ageGroup(ageCodes, c.Get("AGE_ID"), c.Get("AGE_NUM"))
+		age := nibrsAgeGroup(ageCodes, c.Get("AGE_ID"), c.Get("AGE_NUM"))
 		for o := range of {
 			n.add(nibrsKey{b.state, o.year, "victims_recorded", nibrsCodes[o.code].measureForm, age, o.code, ""})
 		}

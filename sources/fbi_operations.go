@@ -131,7 +131,7 @@ func parseFBIOperations(ctx context.Context, in Input) (*Output, error) {
 			continue
 		}
 		ids[op.OperationID] = f.Line()
-		ob.Append(op)
+		ob.Append(&op)
 	}
 	return csvOutput(f, in, TableOperations, ob.NewRecordBatch())
 }

@@ -120,3 +120,28 @@ func ValidJurisdiction(code string) bool {
 	}
 	return alpha3Codes[code]
 }
+
+// tipRegions maps the report's region names (which changed between editions)
+// onto palermo's jurisdiction codes: WLD for the world, and the State
+// Department's regional bureau codes for its regions.
+var tipRegions = map[string]struct{ code, name string }{
+	"Global":                 {"WLD", "World"},
+	"Africa":                 {"TIP-AF", "Africa"},
+	"East Asia and Pacific":  {"TIP-EAP", "East Asia and Pacific"},
+	"Europe":                 {"TIP-EUR", "Europe and Eurasia"},
+	"Europe and Eurasia":     {"TIP-EUR", "Europe and Eurasia"},
+	"Near East":              {"TIP-NEA", "Near East"},
+	"South Asia":             {"TIP-SCA", "South and Central Asia"},
+	"South and Central Asia": {"TIP-SCA", "South and Central Asia"},
+	"Western Hemisphere":     {"TIP-WHA", "Western Hemisphere"},
+}
+
+// stateByName finds a state, or DC, by its name as the FBI tables print it
+// in capitals (the compilation writes DC as WASHINGTON DC).
+var stateByName = func() map[string]string {
+	m := map[string]string{"WASHINGTON DC": "US-DC"}
+	for code, name := range usSubdivisions {
+		m[strings.ToUpper(name)] = code
+	}
+	return m
+}()

@@ -40,15 +40,6 @@ func init() {
 	})
 }
 
-// OperationsTemplateColumns is the operations CSV template of the design.
-var OperationsTemplateColumns = []string{"operation_id", "agency", "jurisdiction", "start_date", "end_date", "operation_type",
-	"arrests_total", "arrests_traffickers", "arrests_buyers", "arrests_sellers",
-	"victims_identified_adult", "victims_identified_minor", "victims_referred_to_services", "victims_arrested",
-	"continued_presence_requests", "source_url"}
-
-// OperationTypes are the values operation_type may take.
-var OperationTypes = []string{"sting", "investigation", "labor_inspection", "multi_agency", "other"}
-
 // Operations files are parsed in chunks of opChunkBytes on all cores
 // (csvscan.go); each chunk becomes one record batch. A record may not be
 // longer than opMaxRecordBytes.
@@ -189,21 +180,18 @@ func streamOperations(ctx context.Context, in StreamInput, emit func(arrow.Recor
 
 // parseOperationsChunk validates the records of one chunk into a batch.
 func parseOperationsChunk(in StreamInput, f *csvx.File, chunk []byte) (opChunk, error) {
-	cols := make([]csvx.Col, len(OperationsTemplateColumns))
-	for k, name := range OperationsTemplateColumns {
-		cols[k] = f.Ref(name)
-	}
+	cols := findTemplateCols(f)
 	ob := NewOperationsBuilder(in.Mem)
 	defer ob.Release()
 	var out opChunk
 	for f.Next() {
-		op := operationRow(f, cols)
+		op := operationRow(f, &cols)
 		if !f.RowOK() {
 			continue
 		}
 		line := f.Line()
 		if first, repeat := in.Repeats[line]; repeat {
-			f.FailAt(cols[opID], "operation_id %q appears twice (first on line %d)", op.OperationID, first)
+			f.FailAt(cols.id, "operation_id %q appears twice (first on line %d)", op.OperationID, first)
 			continue
 		}
 		if out.keys == nil {
@@ -211,7 +199,7 @@ func parseOperationsChunk(in StreamInput, f *csvx.File, chunk []byte) (opChunk, 
 			ob.Reserve(rows, &op, 4*len(chunk))
 			out.keys = make([]keyset.Key, 0, rows)
 		}
-		ob.Append(op)
+		ob.Append(&op)
 		out.keys = append(out.keys, keyset.Key{Hash: keyset.Hash(op.OperationID), Line: int64(line)})
 	}
 	if f.Fatal != nil {
@@ -224,67 +212,56 @@ func parseOperationsChunk(in StreamInput, f *csvx.File, chunk []byte) (opChunk, 
 	return out, nil
 }
 
-// Indices of the template's columns in OperationsTemplateColumns.
-const (
-	opID = iota
-	opAgency
-	opJurisdiction
-	opStart
-	opEnd
-	opType
-	opArrestsTotal
-	opArrestsTraffickers
-	opArrestsBuyers
-	opArrestsSellers
-	opVictimsAdult
-	opVictimsMinor
-	opVictimsReferred
-	opVictimsArrested
-	opContinuedPresence
-	opSourceURL
-)
+// templateCols are the template's columns found in a file's header.
+type templateCols struct {
+	id, agency, jurisdiction, start, end, typ, sourceURL csvx.Col
+	counts                                               []csvx.Col // as operationsTemplateCounts
+}
+
+func findTemplateCols(f *csvx.File) templateCols {
+	c := templateCols{id: f.Ref("operation_id"), agency: f.Ref("agency"), jurisdiction: f.Ref("jurisdiction"),
+		start: f.Ref("start_date"), end: f.Ref("end_date"), typ: f.Ref("operation_type"), sourceURL: f.Ref("source_url")}
+	for _, tc := range operationsTemplateCounts {
+		c.counts = append(c.counts, f.Ref(tc.column))
+	}
+	return c
+}
 
 // operationRow validates the current record as one operation; the row is
 // quarantined when f.rowOK() is false afterwards.
-func operationRow(f *csvx.File, c []csvx.Col) Operation {
+func operationRow(f *csvx.File, c *templateCols) Operation {
 	op := Operation{
-		Source:                    "operations",
-		OperationID:               f.RequiredAt(c[opID]),
-		Agency:                    f.RequiredAt(c[opAgency]),
-		Jurisdiction:              f.RequiredAt(c[opJurisdiction]),
-		OperationType:             f.RequiredAt(c[opType]),
-		ArrestsTotal:              f.CountAt(c[opArrestsTotal]),
-		ArrestsTraffickers:        f.CountAt(c[opArrestsTraffickers]),
-		ArrestsBuyers:             f.CountAt(c[opArrestsBuyers]),
-		ArrestsSellers:            f.CountAt(c[opArrestsSellers]),
-		VictimsAdult:              f.CountAt(c[opVictimsAdult]),
-		VictimsMinor:              f.CountAt(c[opVictimsMinor]),
-		VictimsReferred:           f.CountAt(c[opVictimsReferred]),
-		VictimsArrested:           f.CountAt(c[opVictimsArrested]),
-		ContinuedPresenceRequests: f.CountAt(c[opContinuedPresence]),
-		SourceURL:                 f.RequiredAt(c[opSourceURL]),
-		VictimsDefinition:         "victims identified, as recorded in the operations template",
-		ArrestsDefinition:         "arrests by role, as recorded in the operations template",
+		Source:            "operations",
+		OperationID:       f.RequiredAt(c.id),
+		Agency:            f.RequiredAt(c.agency),
+		Jurisdiction:      f.RequiredAt(c.jurisdiction),
+		OperationType:     f.RequiredAt(c.typ),
+		SourceURL:         f.RequiredAt(c.sourceURL),
+		VictimsDefinition: "victims identified, as recorded in the operations template",
+		ArrestsDefinition: "arrests by role, as recorded in the operations template",
+	}
+	for k, tc := range operationsTemplateCounts {
+		*tc.field.In(&op) = f.CountAt(c.counts[k])
 	}
 	op.OperationName = op.OperationID
 	if op.Jurisdiction != "" && !ValidJurisdiction(op.Jurisdiction) {
-		f.FailAt(c[opJurisdiction], "jurisdiction %q is neither an ISO 3166-1 alpha-3 country code (USA) nor an ISO 3166-2:US code (US-MN)", op.Jurisdiction)
+		f.FailAt(c.jurisdiction, "jurisdiction %q is neither an ISO 3166-1 alpha-3 country code (USA) nor an ISO 3166-2:US code (US-MN)", op.Jurisdiction)
 	}
 	if op.OperationType != "" && !slices.Contains(OperationTypes, op.OperationType) {
-		f.FailAt(c[opType], "operation_type %q is none of %v", op.OperationType, OperationTypes)
+		f.FailAt(c.typ, "operation_type %q is none of %v", op.OperationType, OperationTypes)
 	}
 	if op.SourceURL != "" && !isHTTPURL(op.SourceURL) {
-		f.FailAt(c[opSourceURL], "source_url %q is not an http(s) URL", op.SourceURL)
+		f.FailAt(c.sourceURL, "source_url %q is not an http(s) URL", op.SourceURL)
 	}
-	start, end := f.RequiredAt(c[opStart]), f.GetAt(c[opEnd])
+	start, end := f.RequiredAt(c.start), f.GetAt(c.end)
 	if start != "" {
-		op.StartDate = f.DateAt(c[opStart], start)
+		op.StartDate = f.DateAt(c.start, start)
 	}
 	if end != "" {
-		op.EndDate = f.DateAt(c[opEnd], end)
+		op.EndDate = f.DateAt(c.end, end)
 	}
 	if op.StartDate != nil && op.EndDate != nil && *op.EndDate < *op.StartDate {
-		f.FailAt(c[opEnd], "end_date %s is before start_date %s", end, start)
+		f.FailAt(c.end, "end_date %s is before start_date %s", end, start)
 	}
 	if op.StartDate != nil {
 		year, _ := strconv.Atoi(start[:4]) // the digits of a valid YYYY-MM-DD date
@@ -299,17 +276,17 @@ func operationRow(f *csvx.File, c []csvx.Col) Operation {
 			}
 		}
 		if parts > *t {
-			f.FailAt(c[opArrestsTotal], "arrests by role add up to %d, more than arrests_total %d", parts, *t)
+			f.Fail("arrests_total", "arrests by role add up to %d, more than arrests_total %d", parts, *t)
 		}
 	}
 	if op.VictimsAdult != nil && op.VictimsMinor != nil {
 		op.VictimsTotal = f.KeepCount(*op.VictimsAdult + *op.VictimsMinor)
 		total := *op.VictimsTotal
 		if n := op.VictimsReferred; n != nil && *n > total {
-			f.FailAt(c[opVictimsReferred], "%s %d exceeds the victims identified (%d)", c[opVictimsReferred].Name, *n, total)
+			f.Fail("victims_referred_to_services", "victims_referred_to_services %d exceeds the victims identified (%d)", *n, total)
 		}
 		if n := op.VictimsArrested; n != nil && *n > total {
-			f.FailAt(c[opVictimsArrested], "%s %d exceeds the victims identified (%d)", c[opVictimsArrested].Name, *n, total)
+			f.Fail("victims_arrested", "victims_arrested %d exceeds the victims identified (%d)", *n, total)
 		}
 	}
 	return op

@@ -98,3 +98,11 @@ func PageTerms(url string) License {
 	}
 	return License{Name: "the terms of " + host + " (a third party's page reproducing the figures; not a government work)", URL: url}
 }
+
+func isHTTPURL(s string) bool {
+	return (strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) && strings.IndexByte(s, ' ') < 0 && strings.IndexByte(s, '\t') < 0
+}
+
+// cdeURL is the FBI Crime Data Explorer, where NIBRS bundles and the UCR
+// files are published.
+const cdeURL = "https://cde.ucr.cjis.gov/"

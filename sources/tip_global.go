@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
@@ -37,26 +36,7 @@ func init() {
 	})
 }
 
-// snapshotDate is when the curated research files were copied into palermo.
-// The research session that typed them in did not record its own date.
-var snapshotDate = time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-
 var tipColumns = []string{"report_year", "data_year", "region", "measure", "value", "source_url", "source_kind", "notes"}
-
-// tipRegions maps the report's region names (which changed between editions)
-// onto palermo's jurisdiction codes: WLD for the world, and the State
-// Department's regional bureau codes for its regions.
-var tipRegions = map[string]struct{ code, name string }{
-	"Global":                 {"WLD", "World"},
-	"Africa":                 {"TIP-AF", "Africa"},
-	"East Asia and Pacific":  {"TIP-EAP", "East Asia and Pacific"},
-	"Europe":                 {"TIP-EUR", "Europe and Eurasia"},
-	"Europe and Eurasia":     {"TIP-EUR", "Europe and Eurasia"},
-	"Near East":              {"TIP-NEA", "Near East"},
-	"South Asia":             {"TIP-SCA", "South and Central Asia"},
-	"South and Central Asia": {"TIP-SCA", "South and Central Asia"},
-	"Western Hemisphere":     {"TIP-WHA", "Western Hemisphere"},
-}
 
 // tipMeasures maps the curated measure names onto canonical measure and form.
 var tipMeasures = map[string]struct{ measure, form string }{
@@ -153,8 +133,4 @@ func parseTIPGlobal(ctx context.Context, in Input) (*Output, error) {
 		f.Fatal = implausible
 	}
 	return csvOutput(f, in, TableObservations, ob.NewRecordBatch())
-}
-
-func isHTTPURL(s string) bool {
-	return (strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://")) && strings.IndexByte(s, ' ') < 0 && strings.IndexByte(s, '\t') < 0
 }

@@ -2,6 +2,7 @@ package arrowcol
 
 import (
 	"fmt"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -45,6 +46,25 @@ func (s Storage) metadata() arrow.Metadata {
 	return arrow.NewMetadata(keys, values)
 }
 
+// Field is a field of rows of type R that holds an F, found once from a
+// function returning its address: reading it costs a load, not a call.
+type Field[R, F any] struct{ off uintptr }
+
+// FieldOf finds the field field returns the address of; a function that
+// returns anything but the address of a field of R panics (a programming
+// error, found by any test that loads the package).
+func FieldOf[R, F any](field func(*R) *F) Field[R, F] {
+	var zero R
+	base, addr := uintptr(unsafe.Pointer(&zero)), uintptr(unsafe.Pointer(field(&zero)))
+	if addr < base || addr+unsafe.Sizeof(*new(F)) > base+unsafe.Sizeof(zero) {
+		panic(fmt.Sprintf("arrowcol: the function does not return a field of %T", zero))
+	}
+	return Field[R, F]{addr - base}
+}
+
+// In is the field in row.
+func (f Field[R, F]) In(row *R) *F { return (*F)(unsafe.Add(unsafe.Pointer(row), f.off)) }
+
 type kind int
 
 const (
@@ -55,34 +75,33 @@ const (
 )
 
 // Column is one column of a table over rows of type R: its Arrow field and
-// where its value lives in a row.
+// which field of R holds its value.
 type Column[R any] struct {
-	Field  arrow.Field
-	kind   kind
-	text   func(*R) string
-	count  func(*R) *int64
-	date   func(*R) *arrow.Date32
-	number func(*R) *float64
+	Field arrow.Field
+	kind  kind
+	off   uintptr // the offset in R of the field holding the value
 }
 
-// Text declares a non-nullable string column.
-func Text[R any](name string, s Storage, get func(*R) string) Column[R] {
-	return Column[R]{Field: arrow.Field{Name: name, Type: arrow.BinaryTypes.String, Metadata: s.metadata()}, kind: kindText, text: get}
+// Text declares a non-nullable string column read from the string field
+// field returns the address of.
+func Text[R any](name string, s Storage, field func(*R) *string) Column[R] {
+	return Column[R]{Field: arrow.Field{Name: name, Type: arrow.BinaryTypes.String, Metadata: s.metadata()}, kind: kindText, off: FieldOf(field).off}
 }
 
-// Count declares a nullable int64 column: nil is not reported, never 0.
-func Count[R any](name string, get func(*R) *int64) Column[R] {
-	return Column[R]{Field: arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64, Nullable: true}, kind: kindCount, count: get}
+// Count declares a nullable int64 column read from a *int64 field: nil is
+// not reported, never 0.
+func Count[R any](name string, field func(*R) **int64) Column[R] {
+	return Column[R]{Field: arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64, Nullable: true}, kind: kindCount, off: FieldOf(field).off}
 }
 
-// Date declares a nullable date column.
-func Date[R any](name string, get func(*R) *arrow.Date32) Column[R] {
-	return Column[R]{Field: arrow.Field{Name: name, Type: arrow.FixedWidthTypes.Date32, Nullable: true}, kind: kindDate, date: get}
+// Date declares a nullable date column read from a *arrow.Date32 field.
+func Date[R any](name string, field func(*R) **arrow.Date32) Column[R] {
+	return Column[R]{Field: arrow.Field{Name: name, Type: arrow.FixedWidthTypes.Date32, Nullable: true}, kind: kindDate, off: FieldOf(field).off}
 }
 
-// Number declares a nullable float64 column.
-func Number[R any](name string, get func(*R) *float64) Column[R] {
-	return Column[R]{Field: arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Float64, Nullable: true}, kind: kindNumber, number: get}
+// Number declares a nullable float64 column read from a *float64 field.
+func Number[R any](name string, field func(*R) **float64) Column[R] {
+	return Column[R]{Field: arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Float64, Nullable: true}, kind: kindNumber, off: FieldOf(field).off}
 }
 
 // Table is a table declared once, column by column: its schema, its
@@ -122,7 +141,6 @@ func (t *Table[R]) Index(name string) int {
 // Builder appends rows of a table straight into Arrow buffers.
 type Builder[R any] struct {
 	t       *Table[R]
-	row     R // the row being appended: the columns read it here, so that the caller's row does not escape
 	strs    []*stringColumn // by column; nil for the other kinds
 	counts  []*fixedColumn[int64]
 	dates   []*fixedColumn[arrow.Date32]
@@ -151,19 +169,19 @@ func (t *Table[R]) NewBuilder(mem memory.Allocator) *Builder[R] {
 
 // Append adds one row.
 func (b *Builder[R]) Append(row *R) {
-	b.row = *row
-	r := &b.row
+	base := unsafe.Pointer(row)
 	for i := range b.t.cols {
 		c := &b.t.cols[i]
+		v := unsafe.Add(base, c.off)
 		switch c.kind {
 		case kindText:
-			b.strs[i].append(c.text(r))
+			b.strs[i].append(*(*string)(v))
 		case kindCount:
-			b.counts[i].append(c.count(r))
+			b.counts[i].append(*(**int64)(v))
 		case kindDate:
-			b.dates[i].append(c.date(r))
+			b.dates[i].append(*(**arrow.Date32)(v))
 		case kindNumber:
-			b.numbers[i].append(c.number(r))
+			b.numbers[i].append(*(**float64)(v))
 		}
 	}
 }
@@ -175,13 +193,11 @@ func (b *Builder[R]) Append(row *R) {
 // multiple of the input the rows come from (their strings cannot exceed
 // it, and the estimate from one row is rough).
 func (b *Builder[R]) Reserve(n int, sample *R, maxBytes int) {
-	b.row = *sample
-	r := &b.row // the sample itself is never handed to the columns' getters, so it does not escape
 	want := make([]float64, len(b.t.cols))
 	total := 0.0
 	for i, c := range b.t.cols {
 		if c.kind == kindText {
-			v := c.text(r)
+			v := *(*string)(unsafe.Add(unsafe.Pointer(sample), c.off))
 			want[i] = float64(n) * float64(len(v)+len(v)/4)
 			total += want[i]
 		}
