@@ -37,6 +37,8 @@ type Publisher struct {
 	Log       *slog.Logger
 
 	mu      sync.Mutex // one recompute at a time
+	foldMu  sync.Mutex
+	fold    *OperationsFold // folded while its snapshot was written; used by the next recompute
 	snap    atomic.Pointer[Snapshot]
 	now     func() time.Time
 	lastErr atomic.Pointer[error]
@@ -87,15 +89,21 @@ func (p *Publisher) Publish(snap *Snapshot) error {
 	return nil
 }
 
-// Recompute computes the indicators from the stored snapshots and publishes
-// them. On error the previous snapshot stays.
-func (p *Publisher) Recompute(ctx context.Context) (*Snapshot, error) {
-	return p.RecomputeWith(ctx, nil)
+// FoldOperations starts folding the operations table of a snapshot of
+// source as it is written (add every batch, in order, then set the fold's
+// Generation once the snapshot is stored): the next Recompute takes the
+// fold instead of reading that table back.
+func (p *Publisher) FoldOperations(source string) *OperationsFold {
+	f := &OperationsFold{Source: source, facts: emptyFacts(p.Catalogue)}
+	p.foldMu.Lock()
+	p.fold = f
+	p.foldMu.Unlock()
+	return f
 }
 
-// RecomputeWith is Recompute with the operations of one snapshot folded
-// already, as palermo ingest does while it writes them.
-func (p *Publisher) RecomputeWith(ctx context.Context, fold *OperationsFold) (snap *Snapshot, err error) {
+// Recompute computes the indicators from the stored snapshots and publishes
+// them. On error the previous snapshot stays.
+func (p *Publisher) Recompute(ctx context.Context) (snap *Snapshot, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer func() {
@@ -111,6 +119,10 @@ func (p *Publisher) RecomputeWith(ctx context.Context, fold *OperationsFold) (sn
 		}
 		p.setErr(err)
 	}()
+	p.foldMu.Lock()
+	fold := p.fold
+	p.fold = nil
+	p.foldMu.Unlock()
 	return p.recompute(ctx, fold)
 }
 
@@ -131,7 +143,7 @@ func (p *Publisher) recompute(ctx context.Context, fold *OperationsFold) (*Snaps
 	unreadable := map[string]string{}
 	var snap *Snapshot
 	for {
-		snap, err = ComputeWith(ctx, sets, p.Catalogue, p.Privacy, now(), fold)
+		snap, err = compute(ctx, sets, p.Catalogue, p.Privacy, now(), fold)
 		var se *SourceError
 		if err == nil || ctx.Err() != nil || !errors.As(err, &se) {
 			break

@@ -139,12 +139,12 @@ type SourceInfo struct {
 // Compute evaluates every catalogue entry that has a formula over the stored
 // snapshots and applies the publication rules to each value.
 func Compute(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, p Privacy, now time.Time) (*Snapshot, error) {
-	return ComputeWith(ctx, sets, cat, p, now, nil)
+	return compute(ctx, sets, cat, p, now, nil)
 }
 
-// ComputeWith is Compute with the operations of one snapshot folded already
-// (see OperationsFold); nil folds nothing.
-func ComputeWith(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, p Privacy, now time.Time, fold *OperationsFold) (*Snapshot, error) {
+// compute is Compute with the operations of one snapshot folded already
+// (see Publisher.FoldOperations); nil folds nothing.
+func compute(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, p Privacy, now time.Time, fold *OperationsFold) (*Snapshot, error) {
 	facts, err := newFacts(ctx, sets, cat, fold)
 	if err != nil {
 		return nil, err

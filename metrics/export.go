@@ -18,6 +18,43 @@ import (
 var CSVHeader = []string{"indicator", "jurisdiction", "period", "value", "numerator", "denominator",
 	"unit", "status", "status_reason", "source", "source_url", "retrieved_at", "source_kind", "coverage"}
 
+// ExportRow is one row of indicators.csv as it is published: a suppressed
+// row has no value, numerator or denominator. The CSV and the CLI's JSON
+// are both written from it.
+type ExportRow struct {
+	Indicator    string   `json:"indicator"`
+	Jurisdiction string   `json:"jurisdiction"`
+	Period       string   `json:"period"`
+	Value        *float64 `json:"value"`
+	Numerator    *float64 `json:"numerator"`
+	Denominator  *float64 `json:"denominator"`
+	Unit         string   `json:"unit"`
+	Status       string   `json:"status"`
+	StatusReason string   `json:"status_reason,omitempty"`
+	Source       string   `json:"source"`
+	SourceURL    string   `json:"source_url"`
+	RetrievedAt  string   `json:"retrieved_at"`
+	SourceKind   string   `json:"source_kind"`
+	Coverage     *float64 `json:"coverage,omitempty"`
+}
+
+// Export is the row as indicators.csv publishes it.
+func (r *Row) Export() ExportRow {
+	e := ExportRow{Indicator: r.Indicator.ID, Jurisdiction: r.Jurisdiction, Period: r.Period, Unit: string(r.Indicator.Unit),
+		Status: string(r.Status), StatusReason: r.Reason, Source: r.Source, SourceURL: r.SourceURL,
+		RetrievedAt: formatTime(r.RetrievedAt), SourceKind: r.SourceKind.String(), Coverage: r.Coverage}
+	if r.Status != StatusSuppressed {
+		e.Value, e.Numerator, e.Denominator = r.Value, r.Numerator, r.Denominator
+	}
+	return e
+}
+
+// Record is the row's cells in the order of CSVHeader.
+func (e *ExportRow) Record() []string {
+	return []string{e.Indicator, e.Jurisdiction, e.Period, formatNumber(e.Value), formatNumber(e.Numerator), formatNumber(e.Denominator),
+		e.Unit, e.Status, e.StatusReason, e.Source, e.SourceURL, e.RetrievedAt, e.SourceKind, formatNumber(e.Coverage)}
+}
+
 // WriteCSV writes the snapshot as indicators.csv: one row per indicator,
 // jurisdiction, period and source, sorted by those keys, so re-exports diff
 // cleanly. Suppressed rows have empty value, numerator and denominator.
@@ -27,13 +64,8 @@ func WriteCSV(w io.Writer, snap *Snapshot) error {
 		return err
 	}
 	for i := range snap.Rows {
-		r := &snap.Rows[i]
-		rec := []string{r.Indicator.ID, r.Jurisdiction, r.Period, "", "", "", string(r.Indicator.Unit),
-			string(r.Status), r.Reason, r.Source, r.SourceURL, formatTime(r.RetrievedAt), r.SourceKind.String(), formatNumber(r.Coverage)}
-		if r.Status != StatusSuppressed {
-			rec[3], rec[4], rec[5] = formatNumber(r.Value), formatNumber(r.Numerator), formatNumber(r.Denominator)
-		}
-		if err := cw.Write(rec); err != nil {
+		e := snap.Rows[i].Export()
+		if err := cw.Write(e.Record()); err != nil {
 			return err
 		}
 	}
@@ -287,8 +319,8 @@ func Render(snap *Snapshot, cat []*Indicator) (*Exports, error) {
 		return nil, err
 	}
 	files["indicators.csv"] = c
-	entries := catalogueEntries(cat, snap)
-	if files["catalogue.csv"], err = catalogueCSV(entries); err != nil {
+	entries := CatalogueEntries(cat, snap)
+	if files["catalogue.csv"], err = CatalogueCSV(entries); err != nil {
 		return nil, err
 	}
 	if files["catalogue.json"], err = marshalJSON(entries); err != nil {

@@ -157,15 +157,12 @@ func (e *SourceError) Unwrap() error { return e.Err }
 
 // OperationsFold folds the operations table of one source snapshot while it
 // is being written (palermo ingest), so that the recompute after it does
-// not read the table back. Batches must be added in the table's row order.
+// not read the table back. Batches must be added in the table's row order;
+// Publisher.FoldOperations makes one.
 type OperationsFold struct {
 	Source     string
 	Generation string // set once the snapshot is stored; the fold is used only for it
 	facts      *Facts
-}
-
-func NewOperationsFold(source string, cat []*Indicator) *OperationsFold {
-	return &OperationsFold{Source: source, facts: emptyFacts(cat)}
 }
 
 // Add folds one record batch of the operations table.

@@ -37,7 +37,8 @@ var CatalogueColumns = []string{"id", "title", "question", "description", "numer
 	"direction", "direction_note", "principles", "normative_anchor", "sources", "privacy_class", "min_denominator",
 	"context", "component_of", "has_data", "missing_data", "metric", "caveats", "source_kind"}
 
-type catalogueEntry struct {
+// CatalogueEntry is one indicator of catalogue.json and catalogue.csv.
+type CatalogueEntry struct {
 	ID              string   `json:"id"`
 	Title           string   `json:"title"`
 	Question        string   `json:"question"`
@@ -64,7 +65,9 @@ type catalogueEntry struct {
 	SourceKind string `json:"source_kind"`
 }
 
-func catalogueEntries(cat []*Indicator, snap *Snapshot) []catalogueEntry {
+// CatalogueEntries describes the catalogue as the export does; snap gives
+// the privacy rules and the kinds of page the published values rest on.
+func CatalogueEntries(cat []*Indicator, snap *Snapshot) []CatalogueEntry {
 	p := snap.Privacy
 	kinds := map[string]PageKinds{}
 	for i := range snap.Rows {
@@ -72,7 +75,7 @@ func catalogueEntries(cat []*Indicator, snap *Snapshot) []catalogueEntry {
 			kinds[r.Indicator.ID] |= r.SourceKind
 		}
 	}
-	var out []catalogueEntry
+	var out []CatalogueEntry
 	for _, ind := range cat {
 		min := ind.MinDenominator
 		if min == 0 {
@@ -82,7 +85,7 @@ func catalogueEntries(cat []*Indicator, snap *Snapshot) []catalogueEntry {
 		if srcs == nil {
 			srcs = []string{}
 		}
-		out = append(out, catalogueEntry{ind.ID, ind.Title, ind.Question, ind.DescriptionShort, ind.Numerator, ind.Denominator,
+		out = append(out, CatalogueEntry{ind.ID, ind.Title, ind.Question, ind.DescriptionShort, ind.Numerator, ind.Denominator,
 			string(ind.Unit), ind.ShortUnit, string(ind.Direction), ind.DirectionNote, ind.Principles, ind.NormativeAnchor,
 			srcs, string(ind.PrivacyClass), min, ind.Context, ind.ComponentOf, ind.HasData(), ind.MissingData, ind.Metric(), ind.DescriptionKey,
 			kinds[ind.ID].String()})
@@ -90,7 +93,8 @@ func catalogueEntries(cat []*Indicator, snap *Snapshot) []catalogueEntry {
 	return out
 }
 
-func catalogueCSV(entries []catalogueEntry) ([]byte, error) {
+// CatalogueCSV renders entries as catalogue.csv.
+func CatalogueCSV(entries []CatalogueEntry) ([]byte, error) {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	w.Write(CatalogueColumns)

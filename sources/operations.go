@@ -3,12 +3,11 @@ package sources
 import (
 	"bytes"
 	"context"
-	"errors"
+	"io"
 	"slices"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
@@ -52,75 +51,29 @@ const (
 // its batches joined into one, and a second pass when rows repeat an
 // operation_id.
 func parseOperations(ctx context.Context, in Input) (*Output, error) {
-	var repeats map[int]int
-	for {
-		var batches []arrow.RecordBatch
-		release := func() {
-			for _, b := range batches {
-				b.Release()
-			}
-		}
-		res, err := streamOperations(ctx, StreamInput{Name: in.Name, R: bytes.NewReader(in.Data), Mem: in.Mem, Repeats: repeats},
-			func(rec arrow.RecordBatch) error {
-				rec.Retain()
-				batches = append(batches, rec)
-				return nil
-			})
-		var rep *RepeatedKeysError
-		if errors.As(err, &rep) && repeats == nil {
-			release()
-			repeats = rep.Lines
-			continue
-		}
-		if err != nil {
-			release()
-			return nil, err
-		}
-		rec, err := ConcatBatches(in.Mem, OperationsSchema, batches)
-		release()
-		if err != nil {
-			return nil, err
-		}
-		return &Output{Tables: map[string]arrowBatch{TableOperations: rec}, Provenance: in.Provenance,
-			Quarantine: res.Quarantine, QuarantinedRows: res.QuarantinedRows, RowsRead: res.RowsRead}, nil
-	}
-}
-
-// ConcatBatches joins record batches of one schema into one (an empty
-// batch of the schema when there are none).
-func ConcatBatches(mem memory.Allocator, schema *arrow.Schema, batches []arrow.RecordBatch) (arrow.RecordBatch, error) {
-	if len(batches) == 1 {
-		batches[0].Retain()
-		return batches[0], nil
-	}
-	cols := make([]arrow.Array, schema.NumFields())
-	var rows int64
-	for _, b := range batches {
-		rows += b.NumRows()
-	}
-	for c := range cols {
-		parts := make([]arrow.Array, 0, len(batches))
+	var batches []arrow.RecordBatch
+	release := func() {
 		for _, b := range batches {
-			parts = append(parts, b.Column(c))
+			b.Release()
 		}
-		if len(parts) == 0 {
-			cols[c] = array.MakeArrayOfNull(mem, schema.Field(c).Type, 0)
-			continue
-		}
-		a, err := array.Concatenate(parts, mem)
-		if err != nil {
-			for _, done := range cols[:c] {
-				done.Release()
-			}
-			return nil, err
-		}
-		cols[c] = a
+		batches = nil
 	}
-	rec := array.NewRecordBatch(schema, cols, rows)
-	for _, a := range cols {
-		a.Release()
+	defer release()
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(in.Data)), nil }
+	res, err := StreamRepeating(ctx, streamOperations, StreamInput{Name: in.Name, Mem: in.Mem}, open, func(rec arrow.RecordBatch) error {
+		rec.Retain()
+		batches = append(batches, rec)
+		return nil
+	}, release)
+	if err != nil {
+		return nil, err
 	}
-	return rec, nil
+	rec, err := ConcatBatches(in.Mem, OperationsSchema, batches)
+	if err != nil {
+		return nil, err
+	}
+	return &Output{Tables: map[string]arrowBatch{TableOperations: rec}, Provenance: in.Provenance,
+		Quarantine: res.Quarantine, QuarantinedRows: res.QuarantinedRows, RowsRead: res.RowsRead}, nil
 }
 
 // opChunk is what the parse of one chunk hands to the collector.

@@ -309,32 +309,20 @@ func ValidateFile(ctx context.Context, spec *Spec, file string, maxBytes int64) 
 		}
 		return rows, nil
 	}
-	var repeats map[int]int
-	for {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, err
-		}
-		var n int64
-		res, err := spec.Stream(ctx, StreamInput{Name: file, R: f, Repeats: repeats}, func(rec arrow.RecordBatch) error {
-			n += rec.NumRows()
-			return nil
-		})
-		f.Close()
-		var rep *RepeatedKeysError
-		if errors.As(err, &rep) && repeats == nil {
-			repeats = rep.Lines
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if err := res.Check(0); err != nil {
-			return nil, err
-		}
-		rows[spec.Tables[0]] = n
-		return rows, nil
+	var n int64
+	open := func() (io.ReadCloser, error) { return os.Open(file) }
+	res, err := StreamRepeating(ctx, spec.Stream, StreamInput{Name: file}, open, func(rec arrow.RecordBatch) error {
+		n += rec.NumRows()
+		return nil
+	}, func() { n = 0 })
+	if err != nil {
+		return nil, err
 	}
+	if err := res.Check(0); err != nil {
+		return nil, err
+	}
+	rows[spec.Tables[0]] = n
+	return rows, nil
 }
 
 // RepeatedKeysError says that rows repeat the key of an earlier row. A
@@ -365,4 +353,65 @@ func (e *RepeatedKeysError) Error() string {
 		fmt.Fprintf(&b, "line %d repeats line %d", l, e.Lines[l])
 	}
 	return fmt.Sprintf("%s: rows repeat the key of an earlier row: %s", e.File, b.String())
+}
+
+// ConcatBatches joins record batches of one schema into one (an empty
+// batch of the schema when there are none).
+func ConcatBatches(mem memory.Allocator, schema *arrow.Schema, batches []arrow.RecordBatch) (arrow.RecordBatch, error) {
+	if len(batches) == 1 {
+		batches[0].Retain()
+		return batches[0], nil
+	}
+	cols := make([]arrow.Array, schema.NumFields())
+	var rows int64
+	for _, b := range batches {
+		rows += b.NumRows()
+	}
+	for c := range cols {
+		parts := make([]arrow.Array, 0, len(batches))
+		for _, b := range batches {
+			parts = append(parts, b.Column(c))
+		}
+		if len(parts) == 0 {
+			cols[c] = array.MakeArrayOfNull(mem, schema.Field(c).Type, 0)
+			continue
+		}
+		a, err := array.Concatenate(parts, mem)
+		if err != nil {
+			for _, done := range cols[:c] {
+				done.Release()
+			}
+			return nil, err
+		}
+		cols[c] = a
+	}
+	rec := array.NewRecordBatch(schema, cols, rows)
+	for _, a := range cols {
+		a.Release()
+	}
+	return rec, nil
+}
+
+// StreamRepeating runs a streamed parse over what open opens. When it
+// reports rows that repeat a key (found only at the end of the file, after
+// their batches went to emit), reset drops what emit kept, and the file is
+// parsed once more with those rows quarantined as they come.
+func StreamRepeating(ctx context.Context, stream func(context.Context, StreamInput, func(arrow.RecordBatch) error) (*StreamResult, error),
+	in StreamInput, open func() (io.ReadCloser, error), emit func(arrow.RecordBatch) error, reset func()) (*StreamResult, error) {
+	for {
+		r, err := open()
+		if err != nil {
+			return nil, err
+		}
+		in.R = r
+		res, err := stream(ctx, in, emit)
+		r.Close()
+		var rep *RepeatedKeysError
+		if errors.As(err, &rep) && in.Repeats == nil {
+			reset()
+			in.Repeats = rep.Lines
+			continue
+		}
+		return res, err
+	}
 }
