@@ -1,3 +1,10 @@
+// Package csvx reads the CSV files of publishers and of palermo's templates
+// with every problem reported at its line and column: a reader of a whole
+// file against a declared header (File), refusing columns of personal
+// identifiers, and a chunked scanner that parses a large file on all cores
+// in bounded memory (Stream). Count and Date return pointers to values
+// that live until the next record is read, so that a row of a large file
+// costs no allocation: keep the value, not the pointer, past the row.
 package csvx
 
 import (

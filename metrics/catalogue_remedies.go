@@ -1,0 +1,62 @@
+package metrics
+
+// remediesFamily: Remedies and business accountability: do victims get restitution, and are businesses that profit from forced labour held to account?
+var remediesFamily = []*Indicator{
+	{
+		ID:               "restitution_ordered_ratio",
+		Title:            "Share of convicted traffickers ordered to pay restitution",
+		Question:         "When traffickers are convicted, do courts order the mandatory restitution?",
+		DescriptionShort: "Convicted defendants ordered to pay restitution divided by convicted defendants (federal).",
+		DescriptionKey: []string{
+			"Ordered is not paid.",
+			"Federal courts only.",
+		},
+		Numerator:       "convicted defendants ordered to pay restitution",
+		Denominator:     "convicted defendants",
+		Unit:            UnitRatio,
+		ShortUnit:       "share",
+		Direction:       Up,
+		Principles:      []string{"P8"},
+		NormativeAnchor: "18 U.S.C. 1593 (mandatory restitution)",
+		PrivacyClass:    OfficialAggregate,
+		MissingData:     "Human Trafficking Institute Federal Human Trafficking Report restitution figures (no source yet)",
+	},
+	{
+		ID:               "forced_labour_import_actions",
+		Title:            "Forced-labour import actions (Tariff Act section 307)",
+		Question:         "Is the government using Tariff Act section 307 against companies that profit from forced labour?",
+		DescriptionShort: "Withhold Release Orders and Findings issued by CBP per year.",
+		DescriptionKey: []string{
+			"Counts, not ratios: one order can cover a whole region or industry.",
+			"Since 2022 the UFLPA moved enforcement to another channel.",
+		},
+		Numerator:       "Withhold Release Orders + Findings issued",
+		Unit:            UnitCount,
+		ShortUnit:       "actions",
+		Direction:       Up,
+		Principles:      []string{"P6"},
+		NormativeAnchor: "19 U.S.C. 1307 (Tariff Act of 1930, section 307)",
+		PrivacyClass:    NonVictim,
+		Sources:         []string{"cbp_forced_labor"},
+		Formula:         count{part: append(sel("wros_issued", "all"), sel("findings_issued", "all")...)},
+	},
+	{
+		ID:               "civil_case_ratio",
+		Title:            "Civil share of federal trafficking cases",
+		Question:         "Are businesses and beneficiaries held to account through civil suits?",
+		DescriptionShort: "Active federal civil trafficking cases (18 U.S.C. 1595) divided by all active federal trafficking cases.",
+		DescriptionKey: []string{
+			"A civil case is not necessarily against a business.",
+			"No public series of 18 U.S.C. 1593A charges exists: a data gap.",
+		},
+		Numerator:       "active federal civil trafficking cases",
+		Denominator:     "active federal trafficking cases",
+		Unit:            UnitRatio,
+		ShortUnit:       "share",
+		Direction:       Up,
+		Principles:      []string{"P6", "P8"},
+		NormativeAnchor: "18 U.S.C. 1595 (civil remedy); 18 U.S.C. 1593A (benefiting financially)",
+		PrivacyClass:    OfficialAggregate,
+		MissingData:     "us_federal_prosecutions (HTI civil case counts; source not built yet)",
+	},
+}
