@@ -19,7 +19,12 @@ func WriteDocs(w io.Writer, cat []*Indicator) error {
 	b.WriteString("victim-centred; `down`: a lower one; `neutral`: context, where both extremes are bad, never\n")
 	b.WriteString("coloured as good or bad. Every published value carries its status (`ok`, `unstable`,\n")
 	b.WriteString("`suppressed`, `no_data`), its source URL and its retrieval date in `indicators.csv`.\n\n")
-	b.WriteString("| indicator | unit | direction | computed from |\n| --- | --- | --- | --- |\n")
+	b.WriteString("Each indicator names the principles of victim-centred enforcement it measures:\n\n")
+	b.WriteString("| principle | |\n| --- | --- |\n")
+	for _, p := range Principles {
+		fmt.Fprintf(&b, "| %s | %s |\n", p.ID, p.Text)
+	}
+	b.WriteString("\n| indicator | unit | direction | computed from |\n| --- | --- | --- | --- |\n")
 	for _, ind := range cat {
 		from := strings.Join(ind.Sources, ", ")
 		if !ind.HasData() {

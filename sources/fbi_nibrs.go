@@ -199,28 +199,16 @@ func readZipFile(f *zip.File) ([]byte, error) {
 }
 
 func readNIBRSOffenseTypes(file string, f *zip.File) (map[string]string, error) {
-	data, err := readZipFile(f)
-	if err != nil {
-		return nil, err
-	}
-	c, err := csvx.OpenSubset(file+":"+f.Name, data, []string{"OFFENSE_TYPE_ID", "OFFENSE_CODE"})
-	if err != nil {
-		return nil, err
-	}
-	ids := map[string]string{} // OFFENSE_TYPE_ID -> code, for the codes palermo counts
 	found := map[string]bool{}
-	for c.Next() {
-		code := c.Get("OFFENSE_CODE")
-		if _, ok := nibrsCodes[code]; ok {
-			ids[c.Required("OFFENSE_TYPE_ID")] = code
-			found[code] = true
+	ids, err := readNIBRSLookup(file, f, "OFFENSE_TYPE_ID", "OFFENSE_CODE", func(c *csvx.File, code string) (string, bool) {
+		if _, ok := nibrsCodes[code]; !ok {
+			return "", false // a code palermo does not count
 		}
-	}
-	if c.Fatal != nil {
-		return nil, c.Fatal
-	}
-	if err := c.Errs.Err(); err != nil {
-		return nil, err // the code tables must be clean
+		found[code] = true
+		return code, c.Required("OFFENSE_TYPE_ID") != ""
+	})
+	if err != nil {
+		return nil, err
 	}
 	for code := range nibrsCodes {
 		if !found[code] {
@@ -249,27 +237,14 @@ func readNIBRSAges(file string, f *zip.File) (map[string]string, error) {
 	return readNIBRSLookup(file, f, "AGE_ID", "AGE_CODE", func(_ *csvx.File, code string) (string, bool) { return code, true })
 }
 
-// readNIBRSLookup reads a code table into a map from its id column to what
-// name makes of its code column (false: the row is refused).
+// readNIBRSLookup reads a code table of the ZIP (see csvx.ReadCodes); its
+// rows must all be clean.
 func readNIBRSLookup(file string, f *zip.File, idCol, codeCol string, name func(c *csvx.File, code string) (string, bool)) (map[string]string, error) {
 	data, err := readZipFile(f)
 	if err != nil {
 		return nil, err
 	}
-	c, err := csvx.OpenSubset(file+":"+f.Name, data, []string{idCol, codeCol})
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for c.Next() {
-		if v, ok := name(c, c.Get(codeCol)); ok {
-			out[c.Get(idCol)] = v
-		}
-	}
-	if c.Fatal != nil {
-		return nil, c.Fatal
-	}
-	return out, c.Errs.Err()
+	return csvx.ReadCodes(file+":"+f.Name, data, idCol, codeCol, name)
 }
 
 // nibrsAgeGroup classifies a NIBRS age: the bundle's age code table says which

@@ -40,40 +40,54 @@ func readFileErr(path string) ([]byte, error) { return os.ReadFile(path) }
 
 func golden(t *testing.T, path string, got []byte) { testutil.Golden(t, path, got) }
 
-// TestParseGolden parses each source's real fixture into canonical tables and
-// compares them, as CSV, with the reviewed golden files.
+// goldenFixtures names the real fixture of the sources whose golden case
+// is not their embedded snapshot (an excerpt of a large file, or a source
+// that ships no snapshot).
+var goldenFixtures = map[string]string{
+	"unodc_glotip":      "testdata/unodc_glotip/excerpt.xlsx",
+	"fbi_nibrs":         "testdata/fbi_nibrs/nibrs_MN_2018.zip",
+	"ctdc":              "testdata/ctdc/the_global_k_anon_dataset.EXCERPT.csv",
+	"operations":        "testdata/operations/fbi_occ_2016_2017.csv",
+	"fbi_arrests_state": "testdata/fbi_arrests_state/excerpt.csv",
+	"census_population": "testdata/census_population/excerpt.zip",
+	"world_population":  "testdata/world_population/excerpt.csv",
+	"census_acs_race":   "testdata/census_acs_race/excerpt.csv",
+	"fbi_ucr_ht":        "testdata/fbi_ucr_ht/excerpt_2015.txt", // the first 1,500 agency records of 2015
+}
+
+// TestParseGolden parses each registered source's real fixture (its
+// embedded snapshot unless goldenFixtures names an excerpt) into canonical
+// tables and compares them, as CSV, with the reviewed golden files,
+// testdata/SOURCE/TABLE.golden.csv. A new source without a fixture or a
+// golden file fails here.
 func TestParseGolden(t *testing.T) {
-	cases := []struct {
-		source, fixture, table string
-	}{
-		{"tip_global", "snapshots/tip_global_law_enforcement.csv", TableObservations},
-		{"fbi_operations", "snapshots/operation_results.csv", TableOperations},
-		{"unodc_glotip", "testdata/unodc_glotip/excerpt.xlsx", TableObservations},
-		{"fbi_nibrs", "testdata/fbi_nibrs/nibrs_MN_2018.zip", TableObservations},
-		{"us_immigration_relief", "snapshots/us_immigration_relief.csv", TableObservations},
-		{"us_federal_prosecutions", "snapshots/us_federal_prosecution_series.csv", TableObservations},
-		{"cbp_forced_labor", "snapshots/cbp_forced_labor_enforcement.csv", TableObservations},
-		{"ctdc", "testdata/ctdc/the_global_k_anon_dataset.EXCERPT.csv", TableObservations},
-		{"operations", "testdata/operations/fbi_occ_2016_2017.csv", TableOperations},
-		{"fbi_arrests_state", "testdata/fbi_arrests_state/excerpt.csv", TableObservations},
-		{"census_population", "testdata/census_population/excerpt.zip", TableObservations},
-		{"world_population", "testdata/world_population/excerpt.csv", TableObservations},
-		{"census_acs_race", "testdata/census_acs_race/excerpt.csv", TableObservations},
-		{"tip_scorecard", "snapshots/tip_scorecard_diplomacy.csv", TableObservations},
-	}
-	for _, c := range cases {
-		t.Run(c.source, func(t *testing.T) {
-			out, err := parse(t, c.source, c.fixture, readFile(t, c.fixture))
+	for _, spec := range Specs() {
+		t.Run(spec.Name, func(t *testing.T) {
+			fixture, ok := goldenFixtures[spec.Name]
+			if !ok {
+				if spec.Embedded == nil {
+					t.Fatalf("%s ships no snapshot: name a real fixture for it in goldenFixtures", spec.Name)
+				}
+				fixture = "snapshots/" + spec.Embedded.File
+			}
+			out, err := parse(t, spec.Name, fixture, readFile(t, fixture))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer out.Release()
-			var buf bytes.Buffer
-			if err := WriteTableCSV(&buf, out.Tables[c.table]); err != nil {
-				t.Fatal(err)
+			for _, table := range spec.Tables {
+				var buf bytes.Buffer
+				if err := WriteTableCSV(&buf, out.Tables[table]); err != nil {
+					t.Fatal(err)
+				}
+				golden(t, filepath.Join("testdata", spec.Name, table+".golden.csv"), buf.Bytes())
 			}
-			golden(t, filepath.Join("testdata", c.source, c.table+".golden.csv"), buf.Bytes())
 		})
+	}
+	for name := range goldenFixtures {
+		if _, ok := Lookup(name); !ok {
+			t.Errorf("goldenFixtures names %s, which is not a registered source", name)
+		}
 	}
 }
 

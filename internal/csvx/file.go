@@ -437,3 +437,24 @@ func daysFromCivil(y, m, d int) int {
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return era*146097 + doe - 719468
 }
+
+// ReadCodes reads a code table: a map from the idCol of each row to what
+// name makes of its codeCol. name returns false to leave a row out; a row
+// it records a problem for (Fail) makes the table fail, for code tables
+// must be clean.
+func ReadCodes(file string, data []byte, idCol, codeCol string, name func(f *File, code string) (string, bool)) (map[string]string, error) {
+	f, err := OpenSubset(file, data, []string{idCol, codeCol})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for f.Next() {
+		if v, ok := name(f, f.Get(codeCol)); ok && f.RowOK() {
+			out[f.Get(idCol)] = v
+		}
+	}
+	if f.Fatal != nil {
+		return nil, f.Fatal
+	}
+	return out, f.Errs.Err()
+}
