@@ -10,29 +10,17 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
+	"github.com/palermo-project/palermo/internal/embeddedtest"
 	"github.com/palermo-project/palermo/internal/testutil"
 	"github.com/palermo-project/palermo/metrics"
-	"github.com/palermo-project/palermo/sources"
 )
 
 // published computes the indicators on the embedded default and returns
 // the ids with at least one published value, with their jurisdictions.
 func published(t testing.TB) Published {
 	t.Helper()
-	sets, err := sources.LoadEmbedded(context.Background(), memory.NewGoAllocator())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		for _, s := range sets {
-			s.Release()
-		}
-	}()
-	snap, err := metrics.Compute(context.Background(), sets, metrics.Catalogue, metrics.DefaultPrivacy, time.Now())
+	snap, err := metrics.Compute(context.Background(), embeddedtest.Sets(t), metrics.Catalogue, metrics.DefaultPrivacy, embeddedtest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

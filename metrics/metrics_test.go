@@ -11,29 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
+	"github.com/palermo-project/palermo/internal/embeddedtest"
 	"github.com/palermo-project/palermo/internal/testutil"
 	"github.com/palermo-project/palermo/sources"
 )
 
 // embeddedSets parses every source's embedded snapshot, with a checked
 // allocator that must end with zero bytes outstanding.
-func embeddedSets(t *testing.T) []*sources.TableSet {
-	t.Helper()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	sets, err := sources.LoadEmbedded(context.Background(), mem)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for _, s := range sets {
-			s.Release()
-		}
-		mem.AssertSize(t, 0)
-	})
-	return sets
-}
+func embeddedSets(t *testing.T) []*sources.TableSet { return embeddedtest.Sets(t) }
 
 var fixedNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 

@@ -200,8 +200,7 @@ func absList(files []string) string {
 // streamMemoryLimit is the soft limit of the Go heap during a streamed
 // ingest (runtime/debug.SetMemoryLimit), unless GOMEMLIMIT is set: it keeps
 // the heap near what the pipeline holds (a few batches and the Parquet row
-// group being written) whatever the size of the file, at no cost in time
-// measurable with bench/compare.sh.
+// group being written) whatever the size of the file.
 const streamMemoryLimit = 72 << 20
 
 // streamReuseBytes bounds the released Arrow buffers kept for reuse during

@@ -69,16 +69,7 @@ func TestStoreRoundTrip(t *testing.T) {
 // TestStoreKeepsLastGood: a write that fails leaves the previous snapshot
 // in use and readable, and leaves no temporary files behind.
 func TestStoreKeepsLastGood(t *testing.T) {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	dir := t.TempDir()
-	st, _ := OpenStore(dir)
-	out := parseEmbedded(t, "fbi_operations", mem)
-	defer out.Release()
-	first, err := st.Write(context.Background(), "fbi_operations", out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, st, out, first := storeEmbedded(t, "fbi_operations")
 	// A cancelled context fails the second write half-way.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -137,16 +128,7 @@ func TestStoreDiskFullAndPermission(t *testing.T) {
 	if _, err := os.Stat("/dev/full"); err != nil {
 		t.Skip("no /dev/full on this system")
 	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	dir := t.TempDir()
-	st, _ := OpenStore(dir)
-	out := parseEmbedded(t, "tip_global", mem)
-	defer out.Release()
-	first, err := st.Write(context.Background(), "tip_global", out)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, st, out, first := storeEmbedded(t, "tip_global")
 	for _, c := range []struct {
 		name string
 		open func(string, int, os.FileMode) (*os.File, error)
@@ -246,4 +228,24 @@ func TestStoreGenerationMode(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o755 {
 		t.Fatalf("generation directory mode %v (%v), want 0755", fi.Mode().Perm(), err)
 	}
+}
+
+// storeEmbedded stores the embedded snapshot of source in a new store and
+// returns the store's directory, the store, the parsed output (released,
+// and the allocator checked, when the test ends) and the first manifest.
+func storeEmbedded(t *testing.T, source string) (string, *Store, *sources.Output, *Manifest) {
+	t.Helper()
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	dir := t.TempDir()
+	st, err := OpenStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := parseEmbedded(t, source, mem)
+	t.Cleanup(func() { out.Release(); mem.AssertSize(t, 0) })
+	first, err := st.Write(context.Background(), source, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, st, out, first
 }

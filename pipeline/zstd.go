@@ -8,7 +8,7 @@ import (
 // arrow-go keeps its zstd encoders in a sync.Pool, which every garbage
 // collection empties, and each new encoder allocates a history of several
 // MiB. Under the heap limit of a streamed ingest the collector runs often,
-// and re-creating encoders was a quarter of all the ingest allocated.
+// and re-creating encoders would dominate what an ingest allocates.
 // palermo registers a zstd codec whose encoders stay: arrow-go's codec for
 // everything else (decoding included), and for the levels the store
 // writes with, a few kept encoders whose window is one data page.

@@ -6,26 +6,14 @@ import (
 	"image/png"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
+	"github.com/palermo-project/palermo/internal/embeddedtest"
 	"github.com/palermo-project/palermo/metrics"
-	"github.com/palermo-project/palermo/sources"
 )
 
 func embeddedSnapshot(t *testing.T) *metrics.Snapshot {
 	t.Helper()
-	sets, err := sources.LoadEmbedded(context.Background(), memory.NewGoAllocator())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		for _, s := range sets {
-			s.Release()
-		}
-	}()
-	snap, err := metrics.Compute(context.Background(), sets, metrics.Catalogue, metrics.DefaultPrivacy, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
+	snap, err := metrics.Compute(context.Background(), embeddedtest.Sets(t), metrics.Catalogue, metrics.DefaultPrivacy, embeddedtest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

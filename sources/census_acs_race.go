@@ -48,17 +48,8 @@ func parseACSRace(ctx context.Context, in Input) (*Output, error) {
 	for _, c := range acsRaceColumns {
 		want = append(want, c.column)
 	}
-	f, err := csvx.OpenHeader(in.Name, in.Data, want, true, "NAME")
-	if err != nil {
-		return nil, err
-	}
-	ob := NewObservationsBuilder(in.Mem)
-	defer ob.Release()
 	seen := map[string]int{}
-	for f.Next() {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	return observationsFromCSV(ctx, in, func() (*csvx.File, error) { return csvx.OpenHeader(in.Name, in.Data, want, true, "NAME") }, func(f *csvx.File, ob *ObservationsBuilder) {
 		state, ok := stateByName[strings.ToUpper(f.Get("NAME"))]
 		if !ok {
 			f.Fail("NAME", "NAME %q is not a US state, DC or Puerto Rico", f.Get("NAME"))
@@ -72,11 +63,11 @@ func parseACSRace(ctx context.Context, in Input) (*Output, error) {
 			}
 		}
 		if !f.RowOK() {
-			continue
+			return
 		}
 		if prev, dup := seen[state]; dup {
 			f.Fail("NAME", "%s appears twice (first on line %d)", f.Get("NAME"), prev)
-			continue
+			return
 		}
 		seen[state] = f.Line()
 		for i, c := range acsRaceColumns {
@@ -85,6 +76,5 @@ func parseACSRace(ctx context.Context, in Input) (*Output, error) {
 				Period: "2018", Measure: "population", Sex: All, AgeGroup: All, Form: All, Breakdown: c.breakdown, Value: &v,
 				SourceURL: acsURL, SourceKind: KindPrimary, Notes: "ACS 1-year 2018 DP05 " + c.column + " (survey estimate)"})
 		}
-	}
-	return csvOutput(f, in, TableObservations, ob.NewRecordBatch())
+	})
 }

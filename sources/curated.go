@@ -29,17 +29,8 @@ type curatedSeries struct {
 var measureName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 func (c curatedSeries) parse(ctx context.Context, in Input) (*Output, error) {
-	f, err := csvx.Open(in.Name, in.Data, c.columns)
-	if err != nil {
-		return nil, err
-	}
-	ob := NewObservationsBuilder(in.Mem)
-	defer ob.Release()
 	seen := map[[3]string]int{}
-	for f.Next() {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	return observationsFromCSV(ctx, in, func() (*csvx.File, error) { return csvx.Open(in.Name, in.Data, c.columns) }, func(f *csvx.File, ob *ObservationsBuilder) {
 		period := c.period(f)
 		measure := strings.ToLower(f.Required("measure"))
 		if measure != "" && !measureName.MatchString(measure) {
@@ -59,12 +50,12 @@ func (c curatedSeries) parse(ctx context.Context, in Input) (*Output, error) {
 			edition, measure = c.edition(f, measure)
 		}
 		if !f.RowOK() || period == "" || measure == "" {
-			continue
+			return
 		}
 		k := [3]string{edition, period, measure}
 		if prev, dup := seen[k]; dup {
 			f.Fail("measure", "duplicate %s for %s%s (first on line %d)", measure, period, inEdition(edition), prev)
-			continue
+			return
 		}
 		seen[k] = f.Line()
 		ob.Append(Observation{
@@ -72,8 +63,7 @@ func (c curatedSeries) parse(ctx context.Context, in Input) (*Output, error) {
 			Period: period, Measure: measure, Sex: All, AgeGroup: All, Form: All,
 			Value: value, SourceURL: url, SourceKind: PageKind(url), Notes: c.notes(f),
 		})
-	}
-	return csvOutput(f, in, TableObservations, ob.NewRecordBatch())
+	})
 }
 
 var fiscalYear = regexp.MustCompile(`^(?:FY)?(\d{4})$`)

@@ -74,17 +74,8 @@ func tableCount(f *csvx.File, col string) *float64 {
 }
 
 func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
-	f, err := csvx.Open(in.Name, in.Data, arrestsStateColumns)
-	if err != nil {
-		return nil, err
-	}
-	ob := NewObservationsBuilder(in.Mem)
-	defer ob.Release()
 	seen := map[[3]string]int{}
-	for f.Next() {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	out, err := observationsFromCSV(ctx, in, func() (*csvx.File, error) { return csvx.Open(in.Name, in.Data, arrestsStateColumns) }, func(f *csvx.File, ob *ObservationsBuilder) {
 		state, ok := stateByName[strings.ToUpper(strings.TrimSpace(f.Get("State")))]
 		if !ok {
 			f.Fail("State", "State %q is not a US state or DC", f.Get("State"))
@@ -112,13 +103,13 @@ func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
 		// not reported, and no rate is computed on it.)
 		agencies, covered := tableCount(f, "NumberAgencies"), tableCount(f, "Population")
 		if !f.RowOK() {
-			continue
+			return
 		}
 		period := strconv.Itoa(year)
 		k := [3]string{state, period, age}
 		if prev, dup := seen[k]; dup {
 			f.Fail("Age", "duplicate %s row for %s %s (first on line %d)", f.Get("Age"), f.Get("State"), period, prev)
-			continue
+			return
 		}
 		seen[k] = f.Line()
 		notes := "FBI CIUS Table 69 as compiled by sh3laughs; counts of the reporting agencies only"
@@ -139,8 +130,8 @@ func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
 			add("agencies_reporting", All, "", agencies)
 			add("population_covered", All, "", covered)
 		}
-	}
-	out, err := csvOutput(f, in, TableObservations, ob.NewRecordBatch())
+
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -182,6 +182,26 @@ func csvOutput(f *csvx.File, in Input, table string, rec arrow.RecordBatch) (*Ou
 		Quarantine: f.Errs, QuarantinedRows: f.BadRows, RowsRead: f.Rows}, nil
 }
 
+// observationsFromCSV is the skeleton of a connector that maps each record
+// of one CSV file onto observations: open opens the file (its header
+// checked); row reads the current record into ob, or fails it (f.Fail) to
+// have it quarantined.
+func observationsFromCSV(ctx context.Context, in Input, open func() (*csvx.File, error), row func(f *csvx.File, ob *ObservationsBuilder)) (*Output, error) {
+	f, err := open()
+	if err != nil {
+		return nil, err
+	}
+	ob := NewObservationsBuilder(in.Mem)
+	defer ob.Release()
+	for f.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		row(f, ob)
+	}
+	return csvOutput(f, in, TableObservations, ob.NewRecordBatch())
+}
+
 // Release frees every table of the output.
 func (o *Output) Release() {
 	for _, t := range o.Tables {

@@ -75,7 +75,7 @@ func (ob *ObservationsBuilder) Release() { ob.b.Release() }
 // periods, jurisdictions, dates, counts; not for ids, URLs, free text, nor
 // for source, agency and type (an alphabetical range of names prunes
 // nothing, and for dictionary columns arrow-go computes them per batch, at
-// a fortieth of an ingest's CPU).
+// a cost in CPU).
 var operationsTable = arrowcol.NewTable(
 	arrowcol.Text("source", arrowcol.Dictionary|arrowcol.NoStatistics, func(o *Operation) *string { return &o.Source }),
 	arrowcol.Text("operation_id", arrowcol.NoStatistics, func(o *Operation) *string { return &o.OperationID }),

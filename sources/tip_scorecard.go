@@ -54,17 +54,8 @@ func parseTIPScorecard(ctx context.Context, in Input) (*Output, error) {
 	for _, c := range scorecardColumns {
 		want = append(want, c.column)
 	}
-	f, err := csvx.Open(in.Name, in.Data, want)
-	if err != nil {
-		return nil, err
-	}
-	ob := NewObservationsBuilder(in.Mem)
-	defer ob.Release()
 	seen := map[int]int{}
-	for f.Next() {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	return observationsFromCSV(ctx, in, func() (*csvx.File, error) { return csvx.Open(in.Name, in.Data, want) }, func(f *csvx.File, ob *ObservationsBuilder) {
 		year := f.Year("Year")
 		values := map[string]*int64{}
 		for _, c := range scorecardColumns {
@@ -80,11 +71,11 @@ func parseTIPScorecard(ctx context.Context, in Input) (*Output, error) {
 			}
 		}
 		if !f.RowOK() || year == 0 {
-			continue
+			return
 		}
 		if prev, dup := seen[year]; dup {
 			f.Fail("Year", "data year %d appears twice (first on line %d)", year, prev)
-			continue
+			return
 		}
 		seen[year] = f.Line()
 		for _, c := range scorecardColumns {
@@ -98,6 +89,5 @@ func parseTIPScorecard(ctx context.Context, in Input) (*Output, error) {
 				SourceURL: scorecardURL, SourceKind: PageKind(scorecardURL),
 				Notes: "TIP Report 2007 or 2016 edition, as compiled for Scorecard Diplomacy (Figure 3.2)"})
 		}
-	}
-	return csvOutput(f, in, TableObservations, ob.NewRecordBatch())
+	})
 }

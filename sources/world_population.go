@@ -36,17 +36,10 @@ func init() {
 }
 
 func parseWorldPopulation(ctx context.Context, in Input) (*Output, error) {
-	f, err := csvx.OpenPlaces(in.Name, in.Data, []string{"Country Name", "Country Code", "Year", "Value"}, "Country Name")
-	if err != nil {
-		return nil, err
-	}
-	ob := NewObservationsBuilder(in.Mem)
-	defer ob.Release()
 	seen := map[[2]string]int{}
-	for f.Next() {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	return observationsFromCSV(ctx, in, func() (*csvx.File, error) {
+		return csvx.OpenPlaces(in.Name, in.Data, []string{"Country Name", "Country Code", "Year", "Value"}, "Country Name")
+	}, func(f *csvx.File, ob *ObservationsBuilder) {
 		code := f.Required("Country Code")
 		// The series starts in 1960, before the years other sources
 		// accept.
@@ -59,22 +52,21 @@ func parseWorldPopulation(ctx context.Context, in Input) (*Output, error) {
 			f.Fail("Value", "Value is empty (the package drops years without a value)")
 		}
 		if !f.RowOK() {
-			continue
+			return
 		}
 		if code != "WLD" && !alpha3Codes[code] {
-			continue // a World Bank aggregate (ARB, EUU, HIC, ...) or a code outside ISO 3166 (XKX)
+			return // a World Bank aggregate (ARB, EUU, HIC, ...) or a code outside ISO 3166 (XKX)
 		}
 		period := strconv.Itoa(year)
 		k := [2]string{code, period}
 		if prev, dup := seen[k]; dup {
 			f.Fail("Year", "duplicate %s %s (first on line %d)", code, period, prev)
-			continue
+			return
 		}
 		seen[k] = f.Line()
 		v := float64(*value)
 		ob.Append(Observation{Source: "world_population", Jurisdiction: code, JurisdictionName: f.Get("Country Name"),
 			Period: period, Measure: "population", Sex: All, AgeGroup: All, Form: All, Value: &v,
 			SourceURL: worldPopulationURL, SourceKind: PageKind(worldPopulationURL)})
-	}
-	return csvOutput(f, in, TableObservations, ob.NewRecordBatch())
+	})
 }

@@ -14,14 +14,7 @@ CITATION.cff.`, stderr)
 	var c commonFlags
 	c.register(fs, true)
 	out := fs.String("out", "", "directory to write the export files into")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *out == "" {
-		fs.Usage()
-		return errUsage
-	}
-	_, snap, err := computeLatest(&c, stderr)
+	snap, err := computeInto(fs, args, &c, func() bool { return *out == "" }, stderr)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"io"
 
 	"github.com/palermo-project/palermo/metrics"
@@ -52,4 +53,19 @@ func acceptShrink(names []string) map[string]bool {
 		m[n] = true
 	}
 	return m
+}
+
+// computeInto parses the flags of a command that writes what the stored
+// snapshots compute into a directory (noOut: --out was not given, which is
+// a usage error), then computes the indicators.
+func computeInto(fs *flag.FlagSet, args []string, c *commonFlags, noOut func() bool, stderr io.Writer) (*metrics.Snapshot, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	if noOut() {
+		fs.Usage()
+		return nil, errUsage
+	}
+	_, snap, err := computeLatest(c, stderr)
+	return snap, err
 }

@@ -25,14 +25,7 @@ sources, and a scorecard; DIR/index.html lists the pages. Without
 	out := fs.String("out", "", "directory to write the report into")
 	var only multiFlag
 	fs.Var(&only, "jurisdiction", "only this jurisdiction, e.g. WLD, USA, US-MN (repeatable)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *out == "" {
-		fs.Usage()
-		return errUsage
-	}
-	_, snap, err := computeLatest(&c, stderr)
+	snap, err := computeInto(fs, args, &c, func() bool { return *out == "" }, stderr)
 	if err != nil {
 		return err
 	}

@@ -176,12 +176,7 @@ func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {
 // data directory: every ingest succeeds, readers succeed afterwards, and
 // serve publishes the last ingested snapshot without a restart.
 func TestServeAndIngestTogether(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	cfg := filepath.Join(dir, "palermo.yaml")
-	os.WriteFile(cfg, []byte("sources:\n  tip_global:\n    schedule: \"@every 1s\"\n  fbi_operations: {}\n"), 0o644)
-	addr, _, logs := startServe(t, "--config", cfg, "--data-dir", data, "--log-level", "warn", "--watch-interval", "500ms")
-	waitReady(t, addr)
+	dir, data, cfg, addr, _, logs := serveConfigured(t, "sources:\n  tip_global:\n    schedule: \"@every 1s\"\n  fbi_operations: {}\n", "500ms")
 	var files []string
 	for i := range 25 {
 		var buf bytes.Buffer
@@ -219,12 +214,7 @@ func TestServeAndIngestTogether(t *testing.T) {
 // TestServeFollowsSIGHUP: a snapshot stored by palermo run beside serve is
 // published at once on SIGHUP (the periodic look is set to an hour).
 func TestServeFollowsSIGHUP(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
-	cfg := filepath.Join(dir, "palermo.yaml")
-	os.WriteFile(cfg, []byte("sources:\n  tip_global: {}\n  cbp_forced_labor:\n    enabled: false\n"), 0o644)
-	addr, cmd, _ := startServe(t, "--config", cfg, "--data-dir", data, "--log-level", "warn", "--watch-interval", "1h")
-	waitReady(t, addr)
+	_, data, cfg, addr, cmd, _ := serveConfigured(t, "sources:\n  tip_global: {}\n  cbp_forced_labor:\n    enabled: false\n", "1h")
 	_, before := get(t, "http://"+addr+"/exports/datapackage.json", "")
 	if code, _, stderr := palermo(t, "run", "--config", cfg, "--data-dir", data, "--log-level", "warn"); code != 0 {
 		t.Fatal(stderr)
@@ -431,4 +421,20 @@ func TestServeStopsOnSIGTERM(t *testing.T) {
 func waitReady(t *testing.T, addr string) {
 	t.Helper()
 	waitFor(t, 30*time.Second, "serve to be ready", func() bool { code, _ := get(t, "http://"+addr+"/readyz", ""); return code == 200 })
+}
+
+// serveConfigured starts palermo serve with the configuration yaml in a new
+// directory, looking for new snapshots every watch, and waits until it is
+// ready.
+func serveConfigured(t *testing.T, yaml, watch string) (dir, data, cfg, addr string, cmd *exec.Cmd, logs *bytes.Buffer) {
+	t.Helper()
+	dir = t.TempDir()
+	data = filepath.Join(dir, "data")
+	cfg = filepath.Join(dir, "palermo.yaml")
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr, cmd, logs = startServe(t, "--config", cfg, "--data-dir", data, "--log-level", "warn", "--watch-interval", watch)
+	waitReady(t, addr)
+	return dir, data, cfg, addr, cmd, logs
 }
