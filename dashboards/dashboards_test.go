@@ -11,16 +11,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/palermo-project/palermo/internal/embeddedtest"
 	"github.com/palermo-project/palermo/internal/testutil"
 	"github.com/palermo-project/palermo/metrics"
+	"github.com/palermo-project/palermo/sources/sourcestest"
 )
 
 // published computes the indicators on the embedded default and returns
 // the ids with at least one published value, with their jurisdictions.
 func published(t testing.TB) Published {
 	t.Helper()
-	snap, err := metrics.Compute(context.Background(), embeddedtest.Sets(t), metrics.Catalogue, metrics.DefaultPrivacy, embeddedtest.Now)
+	snap, err := metrics.Compute(context.Background(), sourcestest.Sets(t), metrics.Catalogue, metrics.DefaultPrivacy, sourcestest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,14 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/palermo-project/palermo/internal/embeddedtest"
 	"github.com/palermo-project/palermo/internal/testutil"
 	"github.com/palermo-project/palermo/sources"
+	"github.com/palermo-project/palermo/sources/sourcestest"
 )
 
 // embeddedSets parses every source's embedded snapshot, with a checked
 // allocator that must end with zero bytes outstanding.
-func embeddedSets(t *testing.T) []*sources.TableSet { return embeddedtest.Sets(t) }
+func embeddedSets(t *testing.T) []*sources.TableSet { return sourcestest.Sets(t) }
 
 var fixedNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 

@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/palermo-project/palermo/internal/embeddedtest"
 	"github.com/palermo-project/palermo/metrics"
+	"github.com/palermo-project/palermo/sources/sourcestest"
 )
 
 func embeddedSnapshot(t *testing.T) *metrics.Snapshot {
 	t.Helper()
-	snap, err := metrics.Compute(context.Background(), embeddedtest.Sets(t), metrics.Catalogue, metrics.DefaultPrivacy, embeddedtest.Now)
+	snap, err := metrics.Compute(context.Background(), sourcestest.Sets(t), metrics.Catalogue, metrics.DefaultPrivacy, sourcestest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
-// Package embeddedtest gives tests the snapshots shipped in the binary (the
+// Package sourcestest gives tests the snapshots shipped in the binary (the
 // embedded default), with every Arrow buffer checked for release when the
 // test ends.
-package embeddedtest
+package sourcestest
 
 import (
 	"context"
