@@ -2,10 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -17,56 +17,29 @@ import (
 )
 
 // damage returns a damaged copy of a source's embedded snapshot and the
-// position its error must name (FILE is replaced by the damaged file's path).
+// position its error must name (after the damaged file's path), as the
+// source's sources/testdata/SOURCE/damage.json describes: the first
+// occurrence of from, in entry for a ZIP or a workbook, becomes to.
 func damage(t *testing.T, source string, data []byte) ([]byte, string) {
 	t.Helper()
-	replaceInZip := func(entry string, change func(string) string) []byte {
-		return testutil.RewriteZip(t, data, entry, change)
+	raw, err := os.ReadFile(filepath.Join("../../sources/testdata", source, "damage.json"))
+	if err != nil {
+		t.Fatalf("%v: every embedded source describes a damaged copy of its snapshot", err)
 	}
-	s := string(data)
-	switch source {
-	case "tip_global":
-		return []byte(strings.Replace(s, ",convictions,10,", ",convictions,ten,", 1)), `:3:30: value: "ten"`
-	case "fbi_operations":
-		return []byte(strings.Replace(s, ",79,,,104,", ",79,,,a hundred,", 1)), `:3:73: traffickers_or_pimps_arrested`
-	case "us_immigration_relief":
-		return []byte(strings.Replace(s, "\n2005,t1_principal_approvals_I914,113,", "\n2005,t1_principal_approvals_I914,113.5,", 1)), `:2:34: value: "113.5"`
-	case "us_federal_prosecutions":
-		return []byte(strings.Replace(s, ",persons_prosecuted,805,", ",persons_prosecuted,-805,", 1)), `:3:`
-	case "cbp_forced_labor":
-		return []byte(strings.Replace(s, "\nCY1991,", "\nCY91,", 1)), `:2:1: period "CY91"`
-	case "fbi_ucr_ht":
-		var line int
-		bad := replaceInZip("traffickingCrimes_2015.txt", func(c string) string {
-			i := strings.Index(c, "NNNXXXXXXXXX")
-			line = strings.Count(c[:i], "\n") + 1
-			return c[:i+12] + "0000x" + c[i+17:]
-		})
-		return bad, ":traffickingCrimes_2015.txt:" + strconv.Itoa(line) + ":88: count \"0000x\""
-	case "fbi_nibrs":
-		return replaceInZip("MN/NIBRS_ARRESTEE.csv", func(c string) string { return strings.Replace(c, "\n2018,", "\n2O18,", 1) }),
-			`:MN/NIBRS_ARRESTEE.csv:2:1: DATA_YEAR: "2O18"`
-	case "fbi_arrests_state":
-		return []byte(strings.Replace(s, ",84139.0,ALABAMA,2013", ",84l39.0,ALABAMA,2013", 1)), `:2:90: Population: "84l39.0"`
-	case "census_population":
-		return replaceInZip("sc-est2019-agesex-civ.csv", func(c string) string {
-			return strings.Replace(c, "\r\n40,3,6,1,Alabama,0,0,", "\r\n40,3,6,1,Alabama,0,O,", 1)
-		}), `:sc-est2019-agesex-civ.csv:`
-	case "world_population":
-		return []byte(strings.Replace(s, "\r\nAruba,ABW,1960,54922\r\n", "\r\nAruba,ABW,1960,5492two\r\n", 1)), `:2:16: Value: "5492two"`
-	case "census_acs_race":
-		i := strings.Index(s, "\n0400000US27,")
-		line := strings.Count(s[:i+1], "\n") + 1
-		return []byte(s[:i+13] + "5.6M" + s[i+20:]), ":" + strconv.Itoa(line) + ":13: DP05_0001E"
-	case "tip_scorecard":
-		return []byte(strings.Replace(s, `"2008","5212",`, `"2008","52l2",`, 1)), `:7:8: Prosecutions: "52l2"`
-	case "unodc_glotip":
-		return replaceInZip("xl/worksheets/sheet1.xml", func(c string) string {
-			return strings.Replace(c, `<c r="J4" t="n"><v>2010</v></c>`, `<c r="J4" t="inlineStr"><is><t>twenty-ten</t></is></c>`, 1)
-		}), `:4:10: Year: "twenty-ten"`
+	var d struct{ Entry, From, To, Want string }
+	if err := json.Unmarshal(raw, &d); err != nil {
+		t.Fatalf("%s damage.json: %v", source, err)
 	}
-	t.Fatalf("no damage for %s", source)
-	return nil, ""
+	change := func(s string) string {
+		if !strings.Contains(s, d.From) {
+			t.Fatalf("%s damage.json: %q is not in the snapshot", source, d.From)
+		}
+		return strings.Replace(s, d.From, d.To, 1)
+	}
+	if d.Entry != "" {
+		return testutil.RewriteZip(t, data, d.Entry, change), d.Want
+	}
+	return []byte(change(string(data))), d.Want
 }
 
 // TestDamagedSourceKeepsIndicators: for every embedded source, a run on a
