@@ -144,14 +144,8 @@ func (r *Runner) parseFiles(ctx context.Context, spec *sources.Spec, files []str
 	}()
 	limit := r.Config.Sources[spec.Name].MaxBytes.OrDefault()
 	for _, file := range files {
-		data, err := bounded.ReadFile(file, limit)
-		if err != nil {
-			bad = append(bad, FileError{file, err})
-			continue
-		}
-		hash.Write(data)
-		size += int64(len(data))
-		out, err := sources.ParseChecked(ctx, spec, sources.Input{Name: file, Data: data, Mem: memory.NewGoAllocator()}, maxShare)
+		out, n, err := parseFile(ctx, spec, file, limit, maxShare, hash)
+		size += n
 		if err != nil {
 			bad = append(bad, FileError{file, err})
 			continue
@@ -187,6 +181,28 @@ func (r *Runner) parseFiles(ctx context.Context, spec *sources.Spec, files []str
 		joined.Tables[table] = b
 	}
 	return joined, nil
+}
+
+// parseFile parses one local file read in place (never whole into memory
+// unless the format needs it) while another goroutine feeds its bytes to
+// hash, which thus receives the files in order; it returns the file's size.
+func parseFile(ctx context.Context, spec *sources.Spec, file string, limit int64, maxShare float64, hash io.Writer) (*sources.Output, int64, error) {
+	f, closeFile, err := bounded.OpenFile(file, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer closeFile()
+	hashed := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(hash, io.NewSectionReader(f, 0, f.Size()))
+		hashed <- err
+	}()
+	out, err := sources.ParseChecked(ctx, spec, sources.Input{Name: file, File: f, Mem: memory.NewGoAllocator()}, maxShare)
+	if herr := <-hashed; err == nil && herr != nil {
+		out.Release()
+		err = herr
+	}
+	return out, f.Size(), err
 }
 
 func absList(files []string) string {

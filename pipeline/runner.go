@@ -4,6 +4,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -204,7 +205,7 @@ func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (m *Manif
 		}
 		return m, true, nil
 	}
-	out, err := sources.ParseChecked(ctx, spec, sources.Input{Name: inputName(prov), Data: res.Data, Provenance: prov, Mem: memory.NewGoAllocator()}, sc.QuarantineMaxShare)
+	out, err := sources.ParseChecked(ctx, spec, sources.Input{Name: inputName(prov), File: bytes.NewReader(res.Data), Provenance: prov, Mem: memory.NewGoAllocator()}, sc.QuarantineMaxShare)
 	if err != nil {
 		var qe *sources.QuarantineError
 		if errors.As(err, &qe) {

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -21,7 +22,7 @@ func parseEmbedded(t *testing.T, name string, mem memory.Allocator) *sources.Out
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := spec.Parse(context.Background(), sources.Input{Name: spec.Embedded.File, Data: data, Provenance: prov, Mem: mem})
+	out, err := spec.Parse(context.Background(), sources.Input{Name: spec.Embedded.File, File: bytes.NewReader(data), Provenance: prov, Mem: mem})
 	if err != nil {
 		t.Fatal(err)
 	}

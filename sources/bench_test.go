@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"testing"
@@ -28,7 +29,7 @@ func benchParse(b *testing.B, spec *Spec, data []byte) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(data)))
 	for i := 0; i < b.N; i++ {
-		out, err := spec.Parse(context.Background(), Input{Name: "x", Data: data, Mem: memory.NewGoAllocator()})
+		out, err := spec.Parse(context.Background(), Input{Name: "x", File: bytes.NewReader(data), Mem: memory.NewGoAllocator()})
 		if err != nil {
 			b.Fatal(err)
 		}

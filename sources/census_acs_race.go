@@ -49,7 +49,7 @@ func parseACSRace(ctx context.Context, in Input) (*Output, error) {
 		want = append(want, c.column)
 	}
 	seen := map[string]int{}
-	return observationsFromCSV(ctx, in, func() (*csvx.File, error) { return csvx.OpenHeader(in.Name, in.Data, want, true, "NAME") }, func(f *csvx.File, ob *ObservationsBuilder) {
+	return observationsFromCSV(ctx, in, func() (*csvx.File, error) { return csvx.Read(in.Name, in.Reader(), want, true, "NAME") }, func(f *csvx.File, ob *ObservationsBuilder) {
 		state, ok := stateByName[strings.ToUpper(f.Get("NAME"))]
 		if !ok {
 			f.Fail("NAME", "NAME %q is not a US state, DC or Puerto Rico", f.Get("NAME"))

@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"regexp"
@@ -77,7 +78,7 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 	}
 	cells := map[key]*cell{}
 	isCSV := func(entry string) bool { return strings.HasSuffix(strings.ToLower(entry), ".csv") }
-	err := bounded.EachZipEntry(in.Name, in.Data, "Census CSV files", isCSV, func(name string, data []byte) error {
+	err := bounded.EachZipEntry(in.Name, in.File, in.File.Size(), "Census CSV files", isCSV, func(name string, data []byte) error {
 		header, _, _ := strings.Cut(string(data[:min(len(data), 4096)]), "\n")
 		cols := strings.Split(strings.TrimRight(header, "\r"), ",")
 		layout := -1
@@ -90,7 +91,7 @@ func parseCensusPopulation(ctx context.Context, in Input) (*Output, error) {
 			return &diag.PosError{File: name, Line: 1, Col: 1, Msg: "header is none of the Census state age-sex layouts (st-est00int-agesex, sc-est20YY-agesex-civ)"}
 		}
 		l := censusLayouts[layout]
-		f, err := csvx.OpenPlaces(name, data, cols, "NAME")
+		f, err := csvx.OpenPlaces(name, bytes.NewReader(data), cols, "NAME")
 		if err != nil {
 			return err
 		}

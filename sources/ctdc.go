@@ -1,7 +1,7 @@
 package sources
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -49,7 +49,11 @@ var ctdcColumns = []string{"yearOfRegistration", "gender", "majorityStatus", "Co
 type ctdcKey struct{ country, year, form, sex, age string }
 
 func parseCTDC(ctx context.Context, in Input) (*Output, error) {
-	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(in.Data, []byte("\xef\xbb\xbf"))))
+	br := bufio.NewReaderSize(in.Reader(), 1<<20)
+	if bom, _ := br.Peek(3); string(bom) == "\xef\xbb\xbf" {
+		br.Discard(3) // a UTF-8 BOM is not part of the first column's name
+	}
+	r := csv.NewReader(br)
 	r.Comma = ';'
 	header, err := r.Read()
 	if err != nil {

@@ -30,7 +30,7 @@ var measureName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 func (c curatedSeries) parse(ctx context.Context, in Input) (*Output, error) {
 	seen := map[[3]string]int{}
-	return observationsFromCSV(ctx, in, func() (*csvx.File, error) { return csvx.Open(in.Name, in.Data, c.columns) }, func(f *csvx.File, ob *ObservationsBuilder) {
+	return observationsFromCSV(ctx, in, func() (*csvx.File, error) { return csvx.Open(in.Name, in.Reader(), c.columns) }, func(f *csvx.File, ob *ObservationsBuilder) {
 		period := c.period(f)
 		measure := strings.ToLower(f.Required("measure"))
 		if measure != "" && !measureName.MatchString(measure) {

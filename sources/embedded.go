@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -30,7 +31,7 @@ func LoadEmbedded(ctx context.Context, mem memory.Allocator) ([]*TableSet, error
 			release()
 			return nil, err
 		}
-		out, err := ParseChecked(ctx, spec, Input{Name: spec.Embedded.File, Data: data, Provenance: prov, Mem: mem}, 0)
+		out, err := ParseChecked(ctx, spec, Input{Name: spec.Embedded.File, File: bytes.NewReader(data), Provenance: prov, Mem: mem}, 0)
 		if err != nil {
 			release()
 			return nil, fmt.Errorf("embedded %s: %w", spec.Name, err)

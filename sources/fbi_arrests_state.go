@@ -75,7 +75,7 @@ func tableCount(f *csvx.File, col string) *float64 {
 
 func parseFBIArrestsState(ctx context.Context, in Input) (*Output, error) {
 	seen := map[[3]string]int{}
-	out, err := observationsFromCSV(ctx, in, func() (*csvx.File, error) { return csvx.Open(in.Name, in.Data, arrestsStateColumns) }, func(f *csvx.File, ob *ObservationsBuilder) {
+	out, err := observationsFromCSV(ctx, in, func() (*csvx.File, error) { return csvx.Open(in.Name, in.Reader(), arrestsStateColumns) }, func(f *csvx.File, ob *ObservationsBuilder) {
 		state, ok := stateByName[strings.ToUpper(strings.TrimSpace(f.Get("State")))]
 		if !ok {
 			f.Fail("State", "State %q is not a US state or DC", f.Get("State"))

@@ -68,7 +68,7 @@ func juvenileColumns() []string {
 func parseJuvenileArrests(ctx context.Context, in Input) (*Output, error) {
 	seen := map[[2]string]int{}
 	return observationsFromCSV(ctx, in, func() (*csvx.File, error) {
-		return csvx.Open(in.Name, in.Data, juvenileColumns())
+		return csvx.Open(in.Name, in.Reader(), juvenileColumns())
 	}, func(f *csvx.File, ob *ObservationsBuilder) {
 		if s := f.Get("state_abbr"); s != "" {
 			f.Fail("state_abbr", "state_abbr %q: this is the national file, whose rows have none", s)

@@ -62,7 +62,7 @@ type nibrsBundle struct {
 }
 
 func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
-	zr, err := zip.NewReader(bytes.NewReader(in.Data), int64(len(in.Data)))
+	zr, err := zip.NewReader(in.File, in.File.Size())
 	if err != nil {
 		return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("not a ZIP of NIBRS tables: %v", err)}
 	}
@@ -169,7 +169,7 @@ func nibrsState(file, key string, b *nibrsBundle) (string, error) {
 			return "", err
 		}
 		name := file + ":" + f.Name
-		c, err := csvx.OpenSubset(name, data, []string{"STATE_ABBR"})
+		c, err := csvx.OpenSubset(name, bytes.NewReader(data), []string{"STATE_ABBR"})
 		if err != nil {
 			return "", err
 		}
@@ -244,7 +244,7 @@ func readNIBRSLookup(file string, f *zip.File, idCol, codeCol string, name func(
 	if err != nil {
 		return nil, err
 	}
-	return csvx.ReadCodes(file+":"+f.Name, data, idCol, codeCol, name)
+	return csvx.ReadCodes(file+":"+f.Name, bytes.NewReader(data), idCol, codeCol, name)
 }
 
 // nibrsAgeGroup classifies a NIBRS age: the bundle's age code table says which
@@ -385,7 +385,7 @@ func (b *nibrsBundle) open(file string, f *zip.File, cols []string) (*csvx.File,
 	if err != nil {
 		return nil, fmt.Errorf("%s:%s: %w", file, f.Name, err)
 	}
-	return csvx.OpenSubset(file+":"+f.Name, data, cols)
+	return csvx.OpenSubset(file+":"+f.Name, bytes.NewReader(data), cols)
 }
 
 func (b *nibrsBundle) countArrests(file string, f *zip.File, codes, ageCodes map[string]string, n *nibrsCounts) error {

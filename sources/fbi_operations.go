@@ -58,7 +58,7 @@ var fbiDefinitions = map[string]struct{ victims, arrests string }{
 var isoRange = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$`)
 
 func parseFBIOperations(ctx context.Context, in Input) (*Output, error) {
-	f, err := csvx.Open(in.Name, in.Data, fbiOperationColumns)
+	f, err := csvx.Open(in.Name, in.Reader(), fbiOperationColumns)
 	if err != nil {
 		return nil, err
 	}

@@ -74,12 +74,17 @@ type ucrTotals struct {
 // year, as the FBI published them), into state, agency and national sums.
 func parseUCRHT(ctx context.Context, in Input) (*Output, error) {
 	t := &ucrTotals{sums: map[ucrKey]float64{}, names: map[string]string{}}
+	var magic [4]byte
+	n, _ := in.File.ReadAt(magic[:], 0)
 	var err error
-	if bytes.HasPrefix(in.Data, []byte("PK\x03\x04")) {
-		err = bounded.EachZipEntry(in.Name, in.Data, "UCR master files", func(string) bool { return true },
+	if string(magic[:n]) == "PK\x03\x04" {
+		err = bounded.EachZipEntry(in.Name, in.File, in.File.Size(), "UCR master files", func(string) bool { return true },
 			func(name string, data []byte) error { return t.scan(ctx, name, data) })
 	} else {
-		err = t.scan(ctx, in.Name, in.Data)
+		var data []byte
+		if data, err = in.Bytes(); err == nil {
+			err = t.scan(ctx, in.Name, data) // fixed-width records, scanned in place
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -28,7 +28,7 @@ func fuzzParse(t *testing.T, source string, data []byte) {
 	defer mem.AssertSize(t, 0)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out, err := spec.Parse(ctx, Input{Name: "fuzz", Data: data, Mem: mem})
+	out, err := spec.Parse(ctx, Input{Name: "fuzz", File: bytes.NewReader(data), Mem: mem})
 	if err != nil {
 		if len(diag.Positions(err)) == 0 {
 			t.Fatalf("error without a position: %v", err)

@@ -118,7 +118,7 @@ func TestHostileInputsBounded(t *testing.T) {
 			spec, _ := Lookup(c.source)
 			var err error
 			n := allocated(func() {
-				_, err = spec.Parse(context.Background(), Input{Name: "hostile", Data: c.data, Mem: memory.NewGoAllocator()})
+				_, err = spec.Parse(context.Background(), Input{Name: "hostile", File: bytes.NewReader(c.data), Mem: memory.NewGoAllocator()})
 			})
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want %q", err, c.want)
@@ -338,7 +338,7 @@ func TestWorksheetCutShort(t *testing.T) {
 	cut := sheet[:bytes.LastIndex(sheet[:len(sheet)/2], []byte("</row>"))+len("</row>")]
 	data := rewriteZipPart(t, xlsx, "xl/worksheets/sheet1.xml", func(w io.Writer) { w.Write(cut) })
 	spec, _ := Lookup("unodc_glotip")
-	_, err := spec.Parse(context.Background(), Input{Name: "cut.xlsx", Data: data, Mem: memory.NewGoAllocator()})
+	_, err := spec.Parse(context.Background(), Input{Name: "cut.xlsx", File: bytes.NewReader(data), Mem: memory.NewGoAllocator()})
 	if err == nil || !strings.Contains(err.Error(), "without </sheetData>: the file is cut short") {
 		t.Fatalf("err = %v", err)
 	}

@@ -59,7 +59,7 @@ func parseOperations(ctx context.Context, in Input) (*Output, error) {
 		batches = nil
 	}
 	defer release()
-	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(in.Data)), nil }
+	open := func() (io.ReadCloser, error) { return io.NopCloser(in.Reader()), nil }
 	res, err := StreamRepeating(ctx, streamOperations, StreamInput{Name: in.Name, Mem: in.Mem}, open, func(rec arrow.RecordBatch) error {
 		rec.Retain()
 		batches = append(batches, rec)

@@ -106,7 +106,7 @@ func TestStreamOperationsChunking(t *testing.T) {
 func TestParseOperationsRepeats(t *testing.T) {
 	data := operationsFile(500)
 	data = append(data, []byte("op-10,FBI,US-MN,2021-03-01,,sting,1,1,,,0,0,,,,https://example.org/r/x\n")...)
-	out, err := parseOperations(context.Background(), Input{Name: "ops.csv", Data: data, Mem: memory.NewGoAllocator()})
+	out, err := parseOperations(context.Background(), Input{Name: "ops.csv", File: bytes.NewReader(data), Mem: memory.NewGoAllocator()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestOperationsPeriod(t *testing.T) {
 	for i, s := range starts {
 		fmt.Fprintf(&b, "op-%d,FBI,US-MN,%s,,sting,1,,,,,,,,,https://example.org/%d\n", i, s, i)
 	}
-	out, err := parseOperations(context.Background(), Input{Name: "ops.csv", Data: []byte(b.String()), Mem: memory.NewGoAllocator()})
+	out, err := parseOperations(context.Background(), Input{Name: "ops.csv", File: bytes.NewReader([]byte(b.String())), Mem: memory.NewGoAllocator()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ func TestIdentifierColumnsRefused(t *testing.T) {
 	spec, _ := Lookup("operations")
 	for _, col := range []string{"victim_name", "Phone Number", "DateOfBirth"} {
 		data := strings.Replace(tmpl, ",source_url\n", ",source_url,"+col+"\n", 1)
-		_, err := spec.Parse(context.Background(), Input{Name: "x.csv", Data: []byte(data), Mem: memory.NewGoAllocator()})
+		_, err := spec.Parse(context.Background(), Input{Name: "x.csv", File: bytes.NewReader([]byte(data)), Mem: memory.NewGoAllocator()})
 		if err == nil || !strings.Contains(err.Error(), "x.csv:1:") || !strings.Contains(err.Error(), "carries personal identifiers") {
 			t.Errorf("%s: err = %v", col, err)
 		}
@@ -25,7 +26,7 @@ func TestIdentifierColumnsRefused(t *testing.T) {
 	header, rest, _ := strings.Cut(excerpt, "\n")
 	for _, col := range []string{"victim_name", "Phone Number", "DateOfBirth"} {
 		data := strings.Replace(header, ";gender;", ";"+col+";gender;", 1) + "\n" + rest
-		_, err := ctdc.Parse(context.Background(), Input{Name: "ctdc.csv", Data: []byte(data)})
+		_, err := ctdc.Parse(context.Background(), Input{Name: "ctdc.csv", File: strings.NewReader(data)})
 		if err == nil || !strings.Contains(err.Error(), "carries personal identifiers") {
 			t.Errorf("ctdc %s: err = %v", col, err)
 		}
@@ -38,7 +39,7 @@ func TestNULRefused(t *testing.T) {
 	data := strings.Join(OperationsTemplateColumns, ",") + "\n" +
 		"op-1,Minnea\x00polis PD,US-MN,2024-01-01,2024-01-03,sting,10,2,5,3,1,0,1,0,0,https://www.fbi.gov/news\n"
 	spec, _ := Lookup("operations")
-	_, err := ParseChecked(context.Background(), spec, Input{Name: "x.csv", Data: []byte(data), Mem: memory.NewGoAllocator()}, 0)
+	_, err := ParseChecked(context.Background(), spec, Input{Name: "x.csv", File: bytes.NewReader([]byte(data)), Mem: memory.NewGoAllocator()}, 0)
 	if err == nil || !strings.Contains(err.Error(), "x.csv:2:") || !strings.Contains(err.Error(), "control character U+0000") {
 		t.Fatalf("err = %v", err)
 	}

@@ -54,10 +54,31 @@ type Provenance struct {
 
 // Input is the raw material of one parse.
 type Input struct {
-	Name       string // file name used in error positions
-	Data       []byte
+	Name string // file name used in error positions
+	// File holds the bytes, read in place: a local file, the fetch cache,
+	// the embedded snapshot or a body in memory (bytes.NewReader). A
+	// parser reads what it needs of it and never copies it whole unless
+	// its format needs that (see Bytes).
+	File       InputFile
 	Provenance Provenance
 	Mem        memory.Allocator
+}
+
+// InputFile is what a parse reads: random access and a size, which a ZIP,
+// a workbook and a CSV read as a stream all need (*bytes.Reader and
+// *io.SectionReader are InputFiles).
+type InputFile interface {
+	io.ReaderAt
+	Size() int64
+}
+
+// Reader reads the input from its first byte.
+func (in Input) Reader() io.Reader { return io.NewSectionReader(in.File, 0, in.File.Size()) }
+
+// Bytes reads the whole input into memory, for formats scanned in place
+// (fixed-width text); bounded by DefaultMaxBytes.
+func (in Input) Bytes() ([]byte, error) {
+	return bounded.ReadSized(in.Reader(), bounded.DefaultMaxBytes, in.File.Size())
 }
 
 // Output is what a parse produces: one record batch per canonical table it
@@ -315,11 +336,12 @@ func Names() []string {
 func ValidateFile(ctx context.Context, spec *Spec, file string, maxBytes int64) (map[string]int64, error) {
 	rows := map[string]int64{}
 	if spec.Stream == nil {
-		data, err := bounded.ReadFile(file, maxBytes)
+		f, closeFile, err := bounded.OpenFile(file, maxBytes)
 		if err != nil {
 			return nil, err
 		}
-		out, err := ParseChecked(ctx, spec, Input{Name: file, Data: data, Mem: memory.NewGoAllocator()}, 0)
+		defer closeFile()
+		out, err := ParseChecked(ctx, spec, Input{Name: file, File: f, Mem: memory.NewGoAllocator()}, 0)
 		if err != nil {
 			return nil, err
 		}

@@ -24,7 +24,7 @@ func parse(t *testing.T, source, file string, data []byte) (*Output, error) {
 	t.Cleanup(func() { mem.AssertSize(t, 0) })
 	// Strict: any row that fails validation fails the parse, as palermo's
 	// default configuration does (quarantine_max_share: 0).
-	return ParseChecked(context.Background(), spec, Input{Name: file, Data: data, Mem: mem}, 0)
+	return ParseChecked(context.Background(), spec, Input{Name: file, File: bytes.NewReader(data), Mem: mem}, 0)
 }
 
 func readFile(t *testing.T, path string) []byte {

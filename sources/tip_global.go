@@ -50,7 +50,7 @@ var tipMeasures = map[string]struct{ measure, form string }{
 }
 
 func parseTIPGlobal(ctx context.Context, in Input) (*Output, error) {
-	f, err := csvx.Open(in.Name, in.Data, tipColumns)
+	f, err := csvx.Open(in.Name, in.Reader(), tipColumns)
 	if err != nil {
 		return nil, err
 	}

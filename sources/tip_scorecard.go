@@ -55,7 +55,7 @@ func parseTIPScorecard(ctx context.Context, in Input) (*Output, error) {
 		want = append(want, c.column)
 	}
 	seen := map[int]int{}
-	return observationsFromCSV(ctx, in, func() (*csvx.File, error) { return csvx.Open(in.Name, in.Data, want) }, func(f *csvx.File, ob *ObservationsBuilder) {
+	return observationsFromCSV(ctx, in, func() (*csvx.File, error) { return csvx.Open(in.Name, in.Reader(), want) }, func(f *csvx.File, ob *ObservationsBuilder) {
 		year := f.Year("Year")
 		values := map[string]*int64{}
 		for _, c := range scorecardColumns {

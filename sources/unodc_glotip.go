@@ -65,7 +65,7 @@ var unodcAge = map[string]string{"Total": All, "0 to 17 years": "minor", "18 yea
 const unodcHeaderSearch = 10
 
 func parseUNODCGlotip(ctx context.Context, in Input) (*Output, error) {
-	sh, err := xlsx.Open(in.Name, in.Data)
+	sh, err := xlsx.Open(in.Name, in.File, in.File.Size())
 	if err != nil {
 		return nil, err
 	}

@@ -38,7 +38,7 @@ func init() {
 func parseWorldPopulation(ctx context.Context, in Input) (*Output, error) {
 	seen := map[[2]string]int{}
 	return observationsFromCSV(ctx, in, func() (*csvx.File, error) {
-		return csvx.OpenPlaces(in.Name, in.Data, []string{"Country Name", "Country Code", "Year", "Value"}, "Country Name")
+		return csvx.OpenPlaces(in.Name, in.Reader(), []string{"Country Name", "Country Code", "Year", "Value"}, "Country Name")
 	}, func(f *csvx.File, ob *ObservationsBuilder) {
 		code := f.Required("Country Code")
 		// The series starts in 1960, before the years other sources

@@ -36,7 +36,7 @@ func generate(t testing.TB, rows int) []byte {
 
 func parse(t testing.TB, data []byte) *sources.Output {
 	spec, _ := sources.Lookup("operations")
-	out, err := sources.ParseChecked(context.Background(), spec, sources.Input{Name: "ops.csv", Data: data, Mem: memory.NewGoAllocator()}, 0)
+	out, err := sources.ParseChecked(context.Background(), spec, sources.Input{Name: "ops.csv", File: bytes.NewReader(data), Mem: memory.NewGoAllocator()}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

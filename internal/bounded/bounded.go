@@ -111,8 +111,8 @@ func ReadZipEntry(f *zip.File, max int64) ([]byte, error) {
 // entry of a ZIP that keep accepts, each read within the inflation limits;
 // a ZIP without such an entry is an error saying what it lacks (what: the
 // kind of file expected, e.g. "UCR master files").
-func EachZipEntry(file string, data []byte, what string, keep func(entry string) bool, fn func(name string, data []byte) error) error {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+func EachZipEntry(file string, r io.ReaderAt, size int64, what string, keep func(entry string) bool, fn func(name string, data []byte) error) error {
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return &diag.PosError{File: file, Line: 1, Col: 1, Msg: "not a ZIP of " + what + ": " + err.Error()}
 	}
@@ -160,6 +160,41 @@ func ReadFile(path string, max int64) ([]byte, error) {
 		size = st.Size()
 	}
 	return ReadSized(fh, max, size)
+}
+
+// Sized is an input read in place: random access and a size
+// (*os.File seen through io.NewSectionReader, *bytes.Reader).
+type Sized interface {
+	io.ReaderAt
+	Size() int64
+}
+
+// OpenFile opens a local file to be read in place, refusing one larger
+// than max bytes (DefaultMaxBytes when max is 0) before reading it. What
+// is not a regular file (a pipe) is read into memory within the same
+// limit. close releases the file.
+func OpenFile(path string, max int64) (f Sized, close func() error, err error) {
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
+	fh, err := os.Open(filepath.Clean(path))
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := fh.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		data, err := ReadSized(fh, max, -1)
+		fh.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+		return bytes.NewReader(data), func() error { return nil }, nil
+	}
+	if st.Size() > max {
+		fh.Close()
+		return nil, nil, fmt.Errorf("%w: the file has %d bytes, the limit is %d (max_bytes)", ErrTooLarge, st.Size(), max)
+	}
+	return io.NewSectionReader(fh, 0, st.Size()), fh.Close, nil
 }
 
 // ErrTooLarge is returned when a body or file exceeds the fetcher's limit.

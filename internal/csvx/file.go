@@ -61,30 +61,28 @@ type Col struct {
 
 func (f *File) Ref(name string) Col { return Col{name, f.col[name]} }
 
-// Open checks the header of data against want (the exact set of columns,
+// Open checks the header of r against want (the exact set of columns,
 // in any order) and returns a reader positioned on the first data row.
-func Open(name string, data []byte, want []string) (*File, error) {
-	return OpenHeader(name, data, want, false)
+func Open(name string, r io.Reader, want []string) (*File, error) {
+	return Read(name, r, want, false)
 }
 
 // OpenSubset is openCSV for publishers' tables with more columns than
 // palermo reads: want must be present, others are ignored.
-func OpenSubset(name string, data []byte, want []string) (*File, error) {
-	return OpenHeader(name, data, want, true)
-}
-
-func OpenHeader(name string, data []byte, want []string, extraAllowed bool, places ...string) (*File, error) {
-	return Read(name, bytes.NewReader(data), want, extraAllowed, places...)
+func OpenSubset(name string, r io.Reader, want []string) (*File, error) {
+	return Read(name, r, want, true)
 }
 
 // OpenPlaces is openCSV for a table of places (a Census file's NAME is a
 // state's): the named columns hold the names of places, not of people, and
 // are exempt from the refusal of personal identifiers.
-func OpenPlaces(name string, data []byte, want []string, places ...string) (*File, error) {
-	return OpenHeader(name, data, want, false, places...)
+func OpenPlaces(name string, r io.Reader, want []string, places ...string) (*File, error) {
+	return Read(name, r, want, false, places...)
 }
 
-// Read is openCSVHeader over a reader, for files read as a stream.
+// Read checks the header of r against want (extraAllowed: other columns
+// may be present and are ignored; places: columns of place names, exempt
+// from the refusal of personal identifiers).
 func Read(name string, in io.Reader, want []string, extraAllowed bool, places ...string) (*File, error) {
 	br := bufio.NewReaderSize(in, 1<<20)
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
@@ -442,8 +440,8 @@ func daysFromCivil(y, m, d int) int {
 // name makes of its codeCol. name returns false to leave a row out; a row
 // it records a problem for (Fail) makes the table fail, for code tables
 // must be clean.
-func ReadCodes(file string, data []byte, idCol, codeCol string, name func(f *File, code string) (string, bool)) (map[string]string, error) {
-	f, err := OpenSubset(file, data, []string{idCol, codeCol})
+func ReadCodes(file string, r io.Reader, idCol, codeCol string, name func(f *File, code string) (string, bool)) (map[string]string, error) {
+	f, err := OpenSubset(file, r, []string{idCol, codeCol})
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ package xlsx
 
 import (
 	"archive/zip"
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -45,8 +44,8 @@ type Sheet struct {
 }
 
 // Open opens the first worksheet of a workbook held in data.
-func Open(name string, data []byte) (*Sheet, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+func Open(name string, r io.ReaderAt, size int64) (*Sheet, error) {
+	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, &diag.PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("not an XLSX workbook: %v", err)}
 	}
