@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,10 +57,11 @@ var nibrsCodes = map[string]struct{ measureForm, label string }{
 
 var nibrsArresteeFile = regexp.MustCompile(`(?i)^NIBRS_ARRESTEE(?:_([A-Z]{2}))?\.csv$`)
 
-// nibrsBundle is the tables of one state found in the ZIP.
+// nibrsBundle is the tables of one state found in the ZIP, by upper-case
+// base name (NIBRS_OFFENSE.CSV).
 type nibrsBundle struct {
 	state string
-	files map[string]*zip.File // by upper-case base name, e.g. NIBRS_OFFENSE.CSV
+	files map[string]*zip.File
 }
 
 func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
@@ -85,20 +88,17 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 			races = f
 			continue
 		}
-		key := path.Dir(f.Name)
+		key, state := path.Dir(f.Name), ""
 		if m := nibrsArresteeFile.FindStringSubmatch(base); m != nil && m[1] != "" {
-			key = key + "/" + strings.ToUpper(m[1]) // one state per renamed arrestee file
-			upper = "NIBRS_ARRESTEE.CSV"
+			state = strings.ToUpper(m[1])
+			key, upper = key+"/"+state, "NIBRS_ARRESTEE.CSV" // one state per renamed arrestee file
 		}
-		b, ok := bundles[key]
-		if !ok {
-			b = &nibrsBundle{files: map[string]*zip.File{}}
+		b := bundles[key]
+		if b == nil {
+			b = &nibrsBundle{state: state, files: map[string]*zip.File{}}
 			bundles[key] = b
 		}
 		b.files[upper] = f
-		if m := nibrsArresteeFile.FindStringSubmatch(base); m != nil && m[1] != "" {
-			b.state = strings.ToUpper(m[1])
-		}
 	}
 	if offenseTypes == nil {
 		return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Msg: "the ZIP has no NIBRS_OFFENSE_TYPE.csv: its codes decide which rows count"}
@@ -113,11 +113,6 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 			return nil, err
 		}
 	}
-	keys := make([]string, 0, len(bundles))
-	for k := range bundles {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	counts := newNIBRSCounts()
 	if races != nil {
 		// The race of arrestees is counted where the ZIP has the code
@@ -127,7 +122,7 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 			return nil, err
 		}
 	}
-	for _, k := range keys {
+	for _, k := range sortedKeys(bundles) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -146,8 +141,15 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 			return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("%s: %v", k, err)}
 		}
 		b.state = iso
-		if err := b.count(in.Name, codes, ageCodes, counts); err != nil {
-			return nil, err
+		if f := b.files["NIBRS_ARRESTEE.CSV"]; f != nil {
+			if err := b.countArrests(ctx, in.Name, f, codes, ageCodes, counts); err != nil {
+				return nil, err
+			}
+		}
+		if b.files["NIBRS_OFFENSE.CSV"] != nil {
+			if err := b.countOffences(ctx, in.Name, codes, ageCodes, counts); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if len(counts.covered) == 0 {
@@ -164,7 +166,7 @@ func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
 // two-letter folder name (CDE bundles unpack into one).
 func nibrsState(file, key string, b *nibrsBundle) (string, error) {
 	if f := b.files["AGENCIES.CSV"]; f != nil {
-		data, err := readZipFile(f)
+		data, err := bounded.ReadZipEntry(f, bounded.DefaultMaxBytes)
 		if err != nil {
 			return "", err
 		}
@@ -194,13 +196,9 @@ func nibrsState(file, key string, b *nibrsBundle) (string, error) {
 	return "", &diag.PosError{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot tell the state of the tables in %q: no agencies.csv and no two-letter folder", key)}
 }
 
-func readZipFile(f *zip.File) ([]byte, error) {
-	return bounded.ReadZipEntry(f, bounded.DefaultMaxBytes)
-}
-
 func readNIBRSOffenseTypes(file string, f *zip.File) (map[string]string, error) {
 	found := map[string]bool{}
-	ids, err := readNIBRSLookup(file, f, "OFFENSE_TYPE_ID", "OFFENSE_CODE", func(c *csvx.File, code string) (string, bool) {
+	ids, err := readZipCodes(file, f, "OFFENSE_TYPE_ID", "OFFENSE_CODE", func(c *csvx.File, code string) (string, bool) {
 		if _, ok := nibrsCodes[code]; !ok {
 			return "", false // a code palermo does not count
 		}
@@ -224,7 +222,7 @@ var nibrsRaces = map[string]string{"W": "white", "B": "black", "I": "american_in
 	"NS": "unknown", "C": "chinese", "J": "japanese", "O": "other"}
 
 func readNIBRSRaces(file string, f *zip.File) (map[string]string, error) {
-	return readNIBRSLookup(file, f, "RACE_ID", "RACE_CODE", func(c *csvx.File, code string) (string, bool) {
+	return readZipCodes(file, f, "RACE_ID", "RACE_CODE", func(c *csvx.File, code string) (string, bool) {
 		name, ok := nibrsRaces[code]
 		if !ok {
 			c.Fail("RACE_CODE", "race code %q is not one palermo knows", code)
@@ -234,17 +232,7 @@ func readNIBRSRaces(file string, f *zip.File) (map[string]string, error) {
 }
 
 func readNIBRSAges(file string, f *zip.File) (map[string]string, error) {
-	return readNIBRSLookup(file, f, "AGE_ID", "AGE_CODE", func(_ *csvx.File, code string) (string, bool) { return code, true })
-}
-
-// readNIBRSLookup reads a code table of the ZIP (see csvx.ReadCodes); its
-// rows must all be clean.
-func readNIBRSLookup(file string, f *zip.File, idCol, codeCol string, name func(c *csvx.File, code string) (string, bool)) (map[string]string, error) {
-	data, err := readZipFile(f)
-	if err != nil {
-		return nil, err
-	}
-	return csvx.ReadCodes(file+":"+f.Name, bytes.NewReader(data), idCol, codeCol, name)
+	return readZipCodes(file, f, "AGE_ID", "AGE_CODE", func(_ *csvx.File, code string) (string, bool) { return code, true })
 }
 
 // nibrsAgeGroup classifies a NIBRS age: the bundle's age code table says which
@@ -282,38 +270,19 @@ type nibrsKey struct {
 	race                                     string // for arrests by race (all ages); "" otherwise
 }
 
+// nibrsCounts are the counts of every bundle of the ZIP: a tally of all
+// chunks, with what the parse needs besides.
 type nibrsCounts struct {
-	cells map[nibrsKey]float64
+	*nibrsTally
 	// races maps RACE_ID to palermo's race names, when the ZIP has
 	// REF_RACE.csv; arrests are then also counted by race.
 	races map[string]string
-	// covered records which tables each state-year had: "arrests" (an
-	// arrestee table) or "offences" (offence, victim and link tables).
-	covered map[[3]string]bool
 	// rows that failed validation, over all tables
 	quarantine    diag.ErrorList
 	rows, badRows int64
 }
 
-// absorb takes a finished table's row counts and quarantined problems, or
-// returns its fatal error.
-func (n *nibrsCounts) absorb(c *csvx.File) error {
-	if c.Fatal != nil {
-		return c.Fatal
-	}
-	n.rows += c.Rows
-	n.badRows += c.BadRows
-	n.quarantine.Keep(c.Errs...)
-	return nil
-}
-
-func newNIBRSCounts() *nibrsCounts {
-	return &nibrsCounts{cells: map[nibrsKey]float64{}, covered: map[[3]string]bool{}}
-}
-
-func (n *nibrsCounts) add(k nibrsKey) { n.cells[k]++ }
-
-func (n *nibrsCounts) cover(state, year, what string) { n.covered[[3]string{state, year, what}] = true }
+func newNIBRSCounts() *nibrsCounts { return &nibrsCounts{nibrsTally: newNIBRSTally()} }
 
 // fill makes a reported zero a zero: a state-year whose tables were read
 // gets every cell those tables can fill, so "no minor arrested" is 0, not a
@@ -342,10 +311,7 @@ func (n *nibrsCounts) fill() {
 
 func (n *nibrsCounts) emit(ob *ObservationsBuilder, url string) {
 	n.fill()
-	keys := make([]nibrsKey, 0, len(n.cells))
-	for k := range n.cells {
-		keys = append(keys, k)
-	}
+	keys := slices.Collect(maps.Keys(n.cells))
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
 		return lessPairs([][2]string{{a.state, b.state}, {a.year, b.year}, {a.measure, b.measure}, {a.offence, b.offence}, {a.form, b.form}, {a.age, b.age}, {a.race, b.race}})
@@ -356,72 +322,103 @@ func (n *nibrsCounts) emit(ob *ObservationsBuilder, url string) {
 		if k.race != "" {
 			breakdown += ";race=" + k.race
 		}
-		ob.Append(Observation{
-			Source: "fbi_nibrs", Edition: k.year,
-			Jurisdiction: k.state, JurisdictionName: StateName(k.state),
-			Period: k.year, Measure: k.measure,
-			Sex: All, AgeGroup: k.age, Form: k.form, Breakdown: breakdown,
-			Value: &v, SourceURL: url, SourceKind: KindPrimary,
-			Notes: "counted by palermo from NIBRS records: " + nibrsCodes[k.offence].label,
-		})
+		ob.Append(Observation{Source: "fbi_nibrs", Edition: k.year, Jurisdiction: k.state, JurisdictionName: StateName(k.state),
+			Period: k.year, Measure: k.measure, Sex: All, AgeGroup: k.age, Form: k.form, Breakdown: breakdown, Value: &v,
+			SourceURL: url, SourceKind: KindPrimary, Notes: "counted by palermo from NIBRS records: " + nibrsCodes[k.offence].label})
 	}
 }
 
-// count reads one state's tables into the counts.
-func (b *nibrsBundle) count(file string, codes, ageCodes map[string]string, n *nibrsCounts) error {
-	if f := b.files["NIBRS_ARRESTEE.CSV"]; f != nil {
-		if err := b.countArrests(file, f, codes, ageCodes, n); err != nil {
-			return err
+// nibrsTally is what records add up to: those of one chunk of a table
+// (read on all cores, merged in file order), or of the whole ZIP.
+type nibrsTally struct {
+	cells map[nibrsKey]float64
+	// covered records which tables each state-year had: "arrests" (an
+	// arrestee table) or "offences" (offence, victim and link tables).
+	covered map[[3]string]bool
+	ht      map[string]nibrsOffence          // OFFENSE_ID of 64A/64B offences
+	victims map[string]map[nibrsOffence]bool // VICTIM_ID -> the HT offences it is a victim of
+	found   int                              // victims of HT offences found in the victim table
+}
+
+func newNIBRSTally() *nibrsTally {
+	return &nibrsTally{cells: map[nibrsKey]float64{}, covered: map[[3]string]bool{}, ht: map[string]nibrsOffence{}, victims: map[string]map[nibrsOffence]bool{}}
+}
+
+type nibrsOffence struct{ year, code string }
+
+func (t *nibrsTally) add(k nibrsKey)                 { t.cells[k]++ }
+func (t *nibrsTally) cover(state, year, what string) { t.covered[[3]string{state, year, what}] = true }
+
+// streamTable reads one table of the bundle as a stream on all cores
+// (streamZipCSV): row sees each record of a chunk with the chunk's tally,
+// and the tallies go into n in file order.
+func (b *nibrsBundle) streamTable(ctx context.Context, file string, f *zip.File, cols []string, n *nibrsCounts, row func(c *csvx.File, t *nibrsTally)) error {
+	return streamZipCSV(ctx, file, f, cols, func(c *csvx.File) *nibrsTally {
+		t := newNIBRSTally()
+		for c.Next() {
+			row(c, t)
+		}
+		return t
+	}, n.merge)
+}
+
+// merge adds a chunk's tally, and its rows read and left out, to the counts.
+func (n *nibrsCounts) merge(t *nibrsTally, st chunkStats) {
+	for k, v := range t.cells {
+		n.cells[k] += v
+	}
+	for k := range t.covered {
+		n.covered[k] = true
+	}
+	for id, o := range t.ht {
+		n.ht[id] = o
+	}
+	for v, of := range t.victims {
+		if n.victims[v] == nil {
+			n.victims[v] = map[nibrsOffence]bool{}
+		}
+		for o := range of {
+			n.victims[v][o] = true
 		}
 	}
-	if b.files["NIBRS_OFFENSE.CSV"] != nil {
-		return b.countOffences(file, codes, ageCodes, n)
-	}
-	return nil
+	n.found += t.found
+	n.rows += st.Rows
+	n.badRows += st.BadRows
+	n.quarantine.Keep(st.Errs...)
 }
 
-func (b *nibrsBundle) open(file string, f *zip.File, cols []string) (*csvx.File, error) {
-	data, err := readZipFile(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s:%s: %w", file, f.Name, err)
-	}
-	return csvx.OpenSubset(file+":"+f.Name, bytes.NewReader(data), cols)
-}
-
-func (b *nibrsBundle) countArrests(file string, f *zip.File, codes, ageCodes map[string]string, n *nibrsCounts) error {
+func (b *nibrsBundle) countArrests(ctx context.Context, file string, f *zip.File, codes, ageCodes map[string]string, n *nibrsCounts) error {
 	cols := []string{"DATA_YEAR", "ARRESTEE_ID", "OFFENSE_TYPE_ID", "AGE_ID", "AGE_NUM"}
 	if n.races != nil {
 		cols = append(cols, "RACE_ID")
 	}
-	c, err := b.open(file, f, cols)
-	if err != nil {
-		return err
-	}
-	for c.Next() {
+	return b.streamTable(ctx, file, f, cols, n, func(c *csvx.File, t *nibrsTally) {
 		year := c.Year("DATA_YEAR")
 		if year == 0 {
-			continue
+			return
 		}
-		n.cover(b.state, strconv.Itoa(year), "arrests")
+		y := strconv.Itoa(year)
+		t.cover(b.state, y, "arrests")
 		code, ok := codes[c.Get("OFFENSE_TYPE_ID")]
 		if !ok {
-			continue
+			return
 		}
-		n.add(nibrsKey{b.state, strconv.Itoa(year), "arrests", All, nibrsAgeGroup(ageCodes, c.Get("AGE_ID"), c.Get("AGE_NUM")), code, ""})
+		t.add(nibrsKey{b.state, y, "arrests", All, nibrsAgeGroup(ageCodes, c.Get("AGE_ID"), c.Get("AGE_NUM")), code, ""})
 		if n.races != nil {
 			race, ok := n.races[c.Get("RACE_ID")]
 			if !ok {
 				c.Fail("RACE_ID", "RACE_ID %q is not in REF_RACE.csv", c.Get("RACE_ID"))
-				continue
+				return
 			}
-			n.add(nibrsKey{b.state, strconv.Itoa(year), "arrests", All, All, code, race})
+			t.add(nibrsKey{b.state, y, "arrests", All, All, code, race})
 		}
-	}
-	return n.absorb(c)
+	})
 }
 
-// countOffences counts 64A/64B offence records and their distinct victims.
-func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]string, n *nibrsCounts) error {
+// countOffences counts 64A/64B offence records and their distinct victims:
+// the offences first, then the links to victims of those offences, then
+// the victims' ages; each table is read once, as a stream.
+func (b *nibrsBundle) countOffences(ctx context.Context, file string, codes, ageCodes map[string]string, n *nibrsCounts) error {
 	need := func(name string) (*zip.File, error) {
 		f := b.files[name]
 		if f == nil {
@@ -429,93 +426,73 @@ func (b *nibrsBundle) countOffences(file string, codes, ageCodes map[string]stri
 		}
 		return f, nil
 	}
-	of, err := need("NIBRS_OFFENSE.CSV")
-	if err != nil {
-		return err
-	}
-	c, err := b.open(file, of, []string{"DATA_YEAR", "OFFENSE_ID", "OFFENSE_TYPE_ID"})
-	if err != nil {
-		return err
-	}
-	type offence struct{ year, code string }
-	ht := map[string]offence{} // OFFENSE_ID of 64A/64B offences
-	for c.Next() {
+	n.ht, n.victims, n.found = map[string]nibrsOffence{}, map[string]map[nibrsOffence]bool{}, 0
+	err := b.streamTable(ctx, file, b.files["NIBRS_OFFENSE.CSV"], []string{"DATA_YEAR", "OFFENSE_ID", "OFFENSE_TYPE_ID"}, n, func(c *csvx.File, t *nibrsTally) {
 		year := c.Year("DATA_YEAR")
 		if year == 0 {
-			continue
+			return
 		}
-		n.cover(b.state, strconv.Itoa(year), "offences")
+		y := strconv.Itoa(year)
+		t.cover(b.state, y, "offences")
 		code, ok := codes[c.Get("OFFENSE_TYPE_ID")]
 		if !ok || nibrsCodes[code].measureForm == "" {
-			continue
+			return
 		}
 		id := c.Required("OFFENSE_ID")
 		if !c.RowOK() {
-			continue
+			return
 		}
-		ht[id] = offence{strconv.Itoa(year), code}
-		n.add(nibrsKey{b.state, strconv.Itoa(year), "offences_recorded", nibrsCodes[code].measureForm, All, code, ""})
-	}
-	if err := n.absorb(c); err != nil {
+		t.ht[id] = nibrsOffence{y, code}
+		t.add(nibrsKey{b.state, y, "offences_recorded", nibrsCodes[code].measureForm, All, code, ""})
+	})
+	if err != nil {
 		return err
 	}
 	vof, err := need("NIBRS_VICTIM_OFFENSE.CSV")
 	if err != nil {
 		return err
 	}
-	c, err = b.open(file, vof, []string{"VICTIM_ID", "OFFENSE_ID"})
-	if err != nil {
-		return err
-	}
-	type victimOf struct{ year, code string }
-	victims := map[string]map[victimOf]bool{} // VICTIM_ID -> the HT offences it is a victim of
-	for c.Next() {
+	ht := n.ht
+	err = b.streamTable(ctx, file, vof, []string{"VICTIM_ID", "OFFENSE_ID"}, n, func(c *csvx.File, t *nibrsTally) {
 		o, ok := ht[c.Get("OFFENSE_ID")]
 		if !ok {
-			continue
+			return
 		}
 		v := c.Required("VICTIM_ID")
 		if !c.RowOK() {
-			continue
+			return
 		}
-		if victims[v] == nil {
-			victims[v] = map[victimOf]bool{}
+		if t.victims[v] == nil {
+			t.victims[v] = map[nibrsOffence]bool{}
 		}
-		victims[v][victimOf(o)] = true
-	}
-	if err := n.absorb(c); err != nil {
+		t.victims[v][o] = true
+	})
+	if err != nil || len(n.victims) == 0 {
 		return err
-	}
-	if len(victims) == 0 {
-		return nil
 	}
 	vf, err := need("NIBRS_VICTIM.CSV")
 	if err != nil {
 		return err
 	}
-	c, err = b.open(file, vf, []string{"VICTIM_ID", "AGE_ID", "AGE_NUM"})
+	victims := n.victims
+	err = b.streamTable(ctx, file, vf, []string{"VICTIM_ID", "AGE_ID", "AGE_NUM"}, n, func(c *csvx.File, t *nibrsTally) {
+		of, ok := victims[c.Get("VICTIM_ID")]
+		if !ok {
+			return
+		}
+		t.found++
+		age := nibrsAgeGroup(ageCodes, c.Get("AGE_ID"), c.Get("AGE_NUM"))
+		for o := range of {
+			t.add(nibrsKey{b.state, o.year, "victims_recorded", nibrsCodes[o.code].measureForm, age, o.code, ""})
+		}
+	})
 	if err != nil {
 		return err
 	}
-	found := 0
-	for c.Next() {
-		of, ok := victims[c.Get("VICTIM_ID")]
-		if !ok {
-			continue
-		}
-		found++
-		age := nibrsAgeGroup(ageCodes, c.Get("AGE_ID"), c.Get("AGE_NUM"))
-		for o := range of {
-			n.add(nibrsKey{b.state, o.year, "victims_recorded", nibrsCodes[o.code].measureForm, age, o.code, ""})
-		}
-	}
-	if err := n.absorb(c); err != nil {
-		return err
-	}
 	// Plausibility: every victim linked to a trafficking offence exists.
-	if found != len(victims) {
+	if n.found != len(victims) {
 		return &diag.PosError{File: file + ":" + vf.Name, Line: 1, Col: 1,
-			Msg: fmt.Sprintf("%d victims linked to human-trafficking offences are missing from the victim table", len(victims)-found)}
+			Msg: fmt.Sprintf("%d victims linked to human-trafficking offences are missing from the victim table", len(victims)-n.found)}
 	}
 	return nil
 }

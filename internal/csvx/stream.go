@@ -114,10 +114,13 @@ type StreamOptions struct {
 	Workers   int // goroutines that parse; 0 means GOMAXPROCS
 	Chunk     int // bytes a parser takes at a time; 0 means 512 KiB
 	MaxRecord int // the longest record accepted; 0 means 16 MiB
+	// Subset accepts a header with more columns than want (publishers'
+	// tables of which palermo reads a few); they are ignored.
+	Subset bool
 }
 
 // Stream reads the header of r, checks it against want (the exact set of
-// columns) and parses the records after it chunk by chunk on several
+// columns, or a subset of them with opt.Subset) and parses the records after it chunk by chunk on several
 // goroutines. parse gets a csvFile that reads the records of one chunk
 // (Next, Get, Count... as over a whole file; the chunk's bytes are given for
 // sizing) and returns what the chunk made; collect receives those results
@@ -157,7 +160,7 @@ func Stream[R any](ctx context.Context, name string, r io.Reader, want []string,
 	for i, h := range hs.fields {
 		header[i] = strings.Clone(h)
 	}
-	hf, err := NewFile(name, header, hs, want, false)
+	hf, err := NewFile(name, header, hs, want, opt.Subset)
 	if err != nil {
 		return err
 	}
