@@ -442,7 +442,7 @@ func (b *nibrsBundle) countOffences(ctx context.Context, file string, codes, age
 		if !c.RowOK() {
 			return
 		}
-		t.ht[id] = nibrsOffence{y, code}
+		t.ht[strings.Clone(id)] = nibrsOffence{y, code} // a field of a streamed chunk lives as long as the chunk
 		t.add(nibrsKey{b.state, y, "offences_recorded", nibrsCodes[code].measureForm, All, code, ""})
 	})
 	if err != nil {
@@ -463,6 +463,7 @@ func (b *nibrsBundle) countOffences(ctx context.Context, file string, codes, age
 			return
 		}
 		if t.victims[v] == nil {
+			v = strings.Clone(v) // a field of a streamed chunk lives as long as the chunk
 			t.victims[v] = map[nibrsOffence]bool{}
 		}
 		t.victims[v][o] = true

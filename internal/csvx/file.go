@@ -2,9 +2,11 @@
 // with every problem reported at its line and column: a reader of a whole
 // file against a declared header (File), refusing columns of personal
 // identifiers, and a chunked scanner that parses a large file on all cores
-// in bounded memory (Stream). Count and Date return pointers to values
-// that live until the next record is read, so that a row of a large file
-// costs no allocation: keep the value, not the pointer, past the row.
+// in bounded memory (Stream). So that a row of a large file costs no
+// allocation, Count and Date return pointers to values that live until the
+// next record is read (keep the value, not the pointer, past the row), and
+// under Stream the strings Get returns are views into the chunk being
+// parsed, valid until parse returns (strings.Clone what outlives it).
 package csvx
 
 import (
