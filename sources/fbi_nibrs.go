@@ -65,7 +65,7 @@ type nibrsBundle struct {
 }
 
 func parseNIBRS(ctx context.Context, in Input) (*Output, error) {
-	zr, err := zip.NewReader(in.File, in.File.Size())
+	zr, err := bounded.OpenZip(in.File, in.File.Size())
 	if err != nil {
 		return nil, &diag.PosError{File: in.Name, Line: 1, Col: 1, Msg: fmt.Sprintf("not a ZIP of NIBRS tables: %v", err)}
 	}
@@ -397,7 +397,7 @@ func (b *nibrsBundle) countArrests(ctx context.Context, file string, f *zip.File
 		if year == 0 {
 			return
 		}
-		y := strconv.Itoa(year)
+		y := csvx.YearString(year)
 		t.cover(b.state, y, "arrests")
 		code, ok := codes[c.Get("OFFENSE_TYPE_ID")]
 		if !ok {
@@ -432,7 +432,7 @@ func (b *nibrsBundle) countOffences(ctx context.Context, file string, codes, age
 		if year == 0 {
 			return
 		}
-		y := strconv.Itoa(year)
+		y := csvx.YearString(year)
 		t.cover(b.state, y, "offences")
 		code, ok := codes[c.Get("OFFENSE_TYPE_ID")]
 		if !ok || nibrsCodes[code].measureForm == "" {

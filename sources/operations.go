@@ -218,7 +218,7 @@ func operationRow(f *csvx.File, c *templateCols) Operation {
 	}
 	if op.StartDate != nil {
 		year, _ := strconv.Atoi(start[:4]) // the digits of a valid YYYY-MM-DD date
-		op.Period = yearString(year)
+		op.Period = csvx.YearString(year)
 	}
 	// Plausibility: parts never exceed the totals they belong to.
 	if t := op.ArrestsTotal; t != nil {
@@ -243,21 +243,4 @@ func operationRow(f *csvx.File, c *templateCols) Operation {
 		}
 	}
 	return op
-}
-
-// years holds the period strings of the years operations fall in, so that
-// a row does not allocate one.
-var years = func() []string {
-	y := make([]string, 2101)
-	for i := 1900; i < len(y); i++ {
-		y[i] = strconv.Itoa(i)
-	}
-	return y
-}()
-
-func yearString(y int) string {
-	if y >= 0 && y < len(years) && years[y] != "" {
-		return years[y]
-	}
-	return strconv.Itoa(y)
 }

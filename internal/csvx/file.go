@@ -458,3 +458,22 @@ func ReadCodes(file string, r io.Reader, idCol, codeCol string, name func(f *Fil
 	}
 	return out, f.Errs.Err()
 }
+
+// years holds the strings of the years palermo's data can fall in, so
+// that a row of a large file does not allocate one.
+var years = func() []string {
+	y := make([]string, 2101)
+	for i := 1900; i < len(y); i++ {
+		y[i] = strconv.Itoa(i)
+	}
+	return y
+}()
+
+// YearString is strconv.Itoa(y), without an allocation for the years
+// palermo's data can fall in.
+func YearString(y int) string {
+	if y >= 0 && y < len(years) && years[y] != "" {
+		return years[y]
+	}
+	return strconv.Itoa(y)
+}

@@ -45,7 +45,7 @@ type Sheet struct {
 
 // Open opens the first worksheet of a workbook held in data.
 func Open(name string, r io.ReaderAt, size int64) (*Sheet, error) {
-	zr, err := zip.NewReader(r, size)
+	zr, err := bounded.OpenZip(r, size)
 	if err != nil {
 		return nil, &diag.PosError{File: name, Line: 1, Col: 1, Msg: fmt.Sprintf("not an XLSX workbook: %v", err)}
 	}
