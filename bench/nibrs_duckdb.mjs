@@ -40,12 +40,14 @@ await conn.run(`
   CREATE TABLE races AS SELECT RACE_ID, RACE_CODE FROM ${csv('REF_RACE')};
   CREATE TABLE ht AS SELECT o.DATA_YEAR, o.OFFENSE_ID, c.OFFENSE_CODE
     FROM ${csv('NIBRS_OFFENSE')} o JOIN codes c USING (OFFENSE_TYPE_ID) WHERE c.OFFENSE_CODE IN ('64A', '64B');
+  CREATE TABLE arrests AS SELECT a.DATA_YEAR, c.OFFENSE_CODE, a.AGE_ID, a.AGE_NUM, a.RACE_ID
+    FROM ${csv('NIBRS_ARRESTEE')} a JOIN codes c USING (OFFENSE_TYPE_ID);
   CREATE TABLE counts AS
-    SELECT a.DATA_YEAR AS year, 'arrests' AS measure, c.OFFENSE_CODE AS offence, ${ageGroup('a')} AS age, '' AS race, count(*) AS n
-      FROM ${csv('NIBRS_ARRESTEE')} a JOIN codes c USING (OFFENSE_TYPE_ID) LEFT JOIN ages g USING (AGE_ID) GROUP BY ALL
+    SELECT a.DATA_YEAR AS year, 'arrests' AS measure, a.OFFENSE_CODE AS offence, ${ageGroup('a')} AS age, '' AS race, count(*) AS n
+      FROM arrests a LEFT JOIN ages g USING (AGE_ID) GROUP BY ALL
     UNION ALL
-    SELECT a.DATA_YEAR, 'arrests', c.OFFENSE_CODE, 'all', r.RACE_CODE, count(*)
-      FROM ${csv('NIBRS_ARRESTEE')} a JOIN codes c USING (OFFENSE_TYPE_ID) JOIN races r USING (RACE_ID) GROUP BY ALL
+    SELECT a.DATA_YEAR, 'arrests', a.OFFENSE_CODE, 'all', r.RACE_CODE, count(*)
+      FROM arrests a JOIN races r USING (RACE_ID) GROUP BY ALL
     UNION ALL
     SELECT DATA_YEAR, 'offences_recorded', OFFENSE_CODE, 'all', '', count(*) FROM ht GROUP BY ALL
     UNION ALL
