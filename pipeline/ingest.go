@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -387,11 +386,11 @@ func (r *Runner) streamOnce(ctx context.Context, spec *sources.Spec, inputs []st
 		})
 }
 
-// streamBytes is the streamed path for bytes already fetched (an HTTP
-// body, the embedded snapshot): the parse and the store still work batch by
-// batch, so memory follows the body, not the table built from it.
-func (r *Runner) streamBytes(ctx context.Context, spec *sources.Spec, name string, data []byte, prov sources.Provenance, maxShare float64) (*Manifest, error) {
+// streamFile is the streamed path for what was fetched (an HTTP body in
+// the fetch cache, the embedded snapshot): the parse and the store work
+// batch by batch, so memory follows neither the body nor the table.
+func (r *Runner) streamFile(ctx context.Context, spec *sources.Spec, name string, file sources.InputFile, prov sources.Provenance, maxShare float64) (*Manifest, error) {
 	src := streamSource{name: name, location: prov.Location, retrievedAt: prov.RetrievedAt,
-		open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
-	return r.stream(ctx, spec, []streamSource{src}, int64(len(data)), maxShare, IngestOptions{})
+		open: func() (io.ReadCloser, error) { return io.NopCloser(io.NewSectionReader(file, 0, file.Size())), nil }}
+	return r.stream(ctx, spec, []streamSource{src}, file.Size(), maxShare, IngestOptions{})
 }

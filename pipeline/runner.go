@@ -4,7 +4,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -189,6 +188,7 @@ func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (m *Manif
 	if err != nil {
 		return nil, false, err
 	}
+	defer res.Close()
 	if res.NotModified {
 		// The publisher says nothing changed: when the stored snapshot was
 		// made from these very bytes, there is nothing to parse or store.
@@ -199,13 +199,13 @@ func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (m *Manif
 	}
 	prov := res.Provenance
 	if spec.Stream != nil {
-		m, err = r.streamBytes(ctx, spec, inputName(prov), res.Data, prov, sc.QuarantineMaxShare)
+		m, err = r.streamFile(ctx, spec, inputName(prov), res.File, prov, sc.QuarantineMaxShare)
 		if err != nil {
 			return nil, false, fmt.Errorf("parse %s: %w", job, err)
 		}
 		return m, true, nil
 	}
-	out, err := sources.ParseChecked(ctx, spec, sources.Input{Name: inputName(prov), File: bytes.NewReader(res.Data), Provenance: prov, Mem: memory.NewGoAllocator()}, sc.QuarantineMaxShare)
+	out, err := sources.ParseChecked(ctx, spec, sources.Input{Name: inputName(prov), File: res.File, Provenance: prov, Mem: memory.NewGoAllocator()}, sc.QuarantineMaxShare)
 	if err != nil {
 		var qe *sources.QuarantineError
 		if errors.As(err, &qe) {

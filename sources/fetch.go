@@ -1,6 +1,7 @@
 package sources
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -47,11 +48,24 @@ type Fetcher struct {
 
 // Result is what a fetch obtained.
 type Result struct {
-	Data       []byte
+	// File holds the bytes where they lie: the embedded snapshot, a local
+	// file, or an HTTP body written to the fetch cache (or a temporary
+	// file) as it arrived, hashed on the way. Close releases it.
+	File       InputFile
 	Provenance Provenance
-	// NotModified is set when the publisher answered 304: Data is the
+	// NotModified is set when the publisher answered 304: File is the
 	// cached body, unchanged since Provenance.SHA256 was computed.
 	NotModified bool
+	close       func() error
+	sha256      string // of File, when hashed as it was written
+}
+
+// Close releases the result's file (a temporary body is removed).
+func (r Result) Close() error {
+	if r.close == nil {
+		return nil
+	}
+	return r.close()
 }
 
 // NewFetcher returns a fetcher with production timeouts and limits.
@@ -65,13 +79,16 @@ func NewFetcher() *Fetcher {
 	}
 }
 
-// Fetch reads the bytes of spec at location and returns them with provenance.
+// Fetch reads the bytes of spec at location into memory and returns them
+// with provenance (FetchResult leaves them where they lie).
 func (f *Fetcher) Fetch(ctx context.Context, spec *Spec, location string) ([]byte, Provenance, error) {
 	r, err := f.FetchResult(ctx, spec, location)
 	if err != nil {
 		return nil, r.Provenance, err
 	}
-	return r.Data, r.Provenance, nil
+	defer r.Close()
+	data, err := bounded.ReadSized(io.NewSectionReader(r.File, 0, r.File.Size()), r.File.Size(), r.File.Size())
+	return data, r.Provenance, err
 }
 
 // FetchResult is Fetch that also says whether the publisher answered
@@ -88,25 +105,38 @@ func (f *Fetcher) FetchResult(ctx context.Context, spec *Spec, location string) 
 		if spec.Embedded == nil {
 			return Result{Provenance: prov}, fmt.Errorf("source %s ships no embedded snapshot: configure a URL or path", spec.Name)
 		}
-		res.Data, err = snapshotFS.ReadFile("snapshots/" + spec.Embedded.File)
+		var data []byte
+		data, err = snapshotFS.ReadFile("snapshots/" + spec.Embedded.File)
+		res.File = bytes.NewReader(data)
 		prov.Location = "embedded:" + spec.Embedded.File
 		prov.RetrievedAt = spec.Embedded.RetrievedAt
 	case strings.HasPrefix(location, "http://") || strings.HasPrefix(location, "https://"):
 		res, err = f.fetchHTTP(ctx, spec.Name, location)
 		prov.RetrievedAt = f.now().UTC()
 	default:
-		res.Data, err = f.readFile(location)
+		res.File, res.close, err = bounded.OpenFile(location, f.MaxBytes)
 		prov.RetrievedAt = f.now().UTC()
 	}
-	if err != nil {
-		res.Provenance = prov
-		return res, &redactedError{err: err, msg: RedactText(fmt.Sprintf("fetch %s from %s: %v", spec.Name, prov.Location, err), location)}
+	if err == nil && res.sha256 == "" {
+		res.sha256, err = fileSHA256(res.File)
 	}
-	sum := sha256.Sum256(res.Data)
-	prov.SHA256 = hex.EncodeToString(sum[:])
-	prov.Bytes = int64(len(res.Data))
+	if err != nil {
+		res.Close()
+		return Result{Provenance: prov}, &redactedError{err: err, msg: RedactText(fmt.Sprintf("fetch %s from %s: %v", spec.Name, prov.Location, err), location)}
+	}
+	prov.SHA256 = res.sha256
+	prov.Bytes = res.File.Size()
 	res.Provenance = prov
 	return res, nil
+}
+
+// fileSHA256 hashes what f holds.
+func fileSHA256(f InputFile) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, f.Size())); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func (f *Fetcher) now() time.Time {
@@ -115,8 +145,6 @@ func (f *Fetcher) now() time.Time {
 	}
 	return time.Now()
 }
-
-func (f *Fetcher) readFile(path string) ([]byte, error) { return bounded.ReadFile(path, f.MaxBytes) }
 
 // IsLocalPath reports whether a location is a file on this machine, not
 // a URL or the embedded snapshot.
@@ -157,17 +185,14 @@ func (f *Fetcher) fetchHTTP(ctx context.Context, source, url string) (Result, er
 			}
 			wait *= 2
 		}
-		res, err := f.get(ctx, url, cached)
+		res, err := f.get(ctx, source, url, cached)
 		if errors.Is(err, errCacheDamaged) {
 			cached = nil // ask for the whole body again, at once
 			attempt--
 			continue
 		}
 		if err == nil {
-			if !res.NotModified {
-				f.writeCache(source, url, res.Data, res.etag, res.lastModified)
-			}
-			return res.Result, nil
+			return res, nil
 		}
 		lastErr = err
 		if !retryable(err) || ctx.Err() != nil {
@@ -194,15 +219,11 @@ type redirectError struct{ msg string }
 
 func (e *redirectError) Error() string { return e.msg }
 
-type httpResult struct {
-	Result
-	etag, lastModified string
-}
-
-func (f *Fetcher) get(ctx context.Context, url string, cached *cacheEntry) (httpResult, error) {
+// get asks once; the body goes to disk as it arrives (see body).
+func (f *Fetcher) get(ctx context.Context, source, url string, cached *cacheEntry) (Result, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return httpResult{}, err
+		return Result{}, err
 	}
 	req.Header.Set("User-Agent", "palermo (+https://github.com/palermo-project/palermo)")
 	// Asked for here, gzip is not inflated by the transport behind palermo's
@@ -218,25 +239,26 @@ func (f *Fetcher) get(ctx context.Context, url string, cached *cacheEntry) (http
 	}
 	resp, err := f.client(req.URL).Do(req)
 	if err != nil {
-		return httpResult{}, err
+		return Result{}, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotModified && cached != nil {
-		data, err := os.ReadFile(cached.bodyPath)
+		file, closeFile, err := bounded.OpenFile(cached.bodyPath, 0)
 		if err != nil {
-			return httpResult{}, fmt.Errorf("304 Not Modified, but the cached body is unreadable: %w", err)
+			return Result{}, fmt.Errorf("304 Not Modified, but the cached body is unreadable: %w", err)
 		}
-		if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != cached.SHA256 {
-			return httpResult{}, errCacheDamaged
+		if sum, err := fileSHA256(file); err != nil || sum != cached.SHA256 {
+			closeFile()
+			return Result{}, errCacheDamaged
 		}
-		return httpResult{Result: Result{Data: data, NotModified: true}, etag: cached.ETag, lastModified: cached.LastModified}, nil
+		return Result{File: file, close: closeFile, NotModified: true, sha256: cached.SHA256}, nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return httpResult{}, &statusError{code: resp.StatusCode}
+		return Result{}, &statusError{code: resp.StatusCode}
 	}
 	if resp.ContentLength > 0 && f.MaxBytes > 0 && resp.ContentLength > f.MaxBytes {
-		return httpResult{}, fmt.Errorf("%w: server announces %d bytes", bounded.ErrTooLarge, resp.ContentLength)
+		return Result{}, fmt.Errorf("%w: server announces %d bytes", bounded.ErrTooLarge, resp.ContentLength)
 	}
 	var body io.Reader = resp.Body
 	size := resp.ContentLength
@@ -246,18 +268,65 @@ func (f *Fetcher) get(ctx context.Context, url string, cached *cacheEntry) (http
 		raw := &countReader{r: resp.Body}
 		zr, err := gzip.NewReader(raw)
 		if err != nil {
-			return httpResult{}, fmt.Errorf("gzip body: %w", err)
+			return Result{}, fmt.Errorf("gzip body: %w", err)
 		}
 		defer zr.Close()
 		body, size = &ratioReader{r: zr, compressed: raw}, -1
 	default:
-		return httpResult{}, fmt.Errorf("the server answered with Content-Encoding %q, which palermo does not read", enc)
+		return Result{}, fmt.Errorf("the server answered with Content-Encoding %q, which palermo does not read", enc)
 	}
-	data, err := bounded.ReadSized(body, f.MaxBytes, size)
+	return f.body(source, url, body, size, resp.Header.Get("ETag"), resp.Header.Get("Last-Modified"))
+}
+
+// body writes an answer's body to disk as it arrives, within MaxBytes,
+// hashing it on the way, and returns it opened where it lies. A body with
+// validators (ETag, Last-Modified) becomes the source's cached body, for
+// the next conditional request; any other lives in a temporary file that
+// Close removes. A body cut short fails, and the cache keeps what it had.
+func (f *Fetcher) body(source, url string, r io.Reader, size int64, etag, lastModified string) (Result, error) {
+	dir := os.TempDir()
+	cacheable := f.CacheDir != "" && (etag != "" || lastModified != "")
+	metaPath, bodyPath := f.cachePaths(source)
+	if cacheable {
+		if err := os.MkdirAll(filepath.Dir(bodyPath), 0o755); err == nil {
+			dir = filepath.Dir(bodyPath)
+		} else {
+			cacheable = false
+		}
+	}
+	tmp, err := os.CreateTemp(dir, ".body-")
 	if err != nil {
-		return httpResult{}, err // a body cut short arrives here as unexpected EOF
+		return Result{}, err
 	}
-	return httpResult{Result: Result{Data: data}, etag: resp.Header.Get("ETag"), lastModified: resp.Header.Get("Last-Modified")}, nil
+	remove := func() error { tmp.Close(); return os.Remove(tmp.Name()) }
+	h := sha256.New()
+	max := f.MaxBytes
+	if max <= 0 {
+		max = bounded.DefaultMaxBytes
+	}
+	n, err := io.Copy(io.MultiWriter(tmp, h), bounded.NewStrictReader(r, max, "the body"))
+	if err == nil && size >= 0 && n != size {
+		err = io.ErrUnexpectedEOF
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if err != nil {
+		remove()
+		return Result{}, err // a body cut short arrives here as unexpected EOF
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	if cacheable {
+		// The body is in place before the metadata names it, so a crash
+		// never leaves metadata pointing at a torn body.
+		os.Remove(metaPath)
+		if err := os.Rename(tmp.Name(), bodyPath); err == nil {
+			b, _ := json.Marshal(cacheEntry{URL: RedactLocation(url), URLHash: urlHash(url), ETag: etag, LastModified: lastModified, SHA256: sum})
+			_ = fsutil.WriteFileAtomic(metaPath, b)
+			return Result{File: io.NewSectionReader(tmp, 0, n), close: tmp.Close, sha256: sum}, nil
+		}
+	}
+	return Result{File: io.NewSectionReader(tmp, 0, n), close: remove, sha256: sum}, nil
 }
 
 // errCacheDamaged is a cached body that no longer has the checksum it was
@@ -362,23 +431,4 @@ func (f *Fetcher) readCache(source, url string) *cacheEntry {
 	}
 	e.bodyPath = bodyPath
 	return &e
-}
-
-// writeCache keeps the body and its validators; the body is written before
-// the metadata, so a crash never leaves metadata pointing at a torn body.
-func (f *Fetcher) writeCache(source, url string, data []byte, etag, lastModified string) {
-	if f.CacheDir == "" || (etag == "" && lastModified == "") {
-		return
-	}
-	metaPath, bodyPath := f.cachePaths(source)
-	if err := os.MkdirAll(filepath.Dir(metaPath), 0o755); err != nil {
-		return
-	}
-	os.Remove(metaPath)
-	if err := fsutil.WriteFileAtomic(bodyPath, data); err != nil {
-		return
-	}
-	sum := sha256.Sum256(data)
-	b, _ := json.Marshal(cacheEntry{URL: RedactLocation(url), URLHash: urlHash(url), ETag: etag, LastModified: lastModified, SHA256: hex.EncodeToString(sum[:])})
-	_ = fsutil.WriteFileAtomic(metaPath, b)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -46,7 +47,7 @@ func TestFetchOK(t *testing.T) {
 	}
 	sum := sha256.Sum256(body)
 	p := res.Provenance
-	if string(res.Data) != string(body) || p.SHA256 != hex.EncodeToString(sum[:]) || p.Bytes != int64(len(body)) || !p.RetrievedAt.Equal(now) || p.Origin.Title == "" {
+	if string(bodyOf(t, res)) != string(body) || p.SHA256 != hex.EncodeToString(sum[:]) || p.Bytes != int64(len(body)) || !p.RetrievedAt.Equal(now) || p.Origin.Title == "" {
 		t.Fatalf("provenance = %+v", p)
 	}
 }
@@ -77,8 +78,8 @@ func TestFetchNotModified(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !second.NotModified || string(second.Data) != string(body) || second.Provenance.SHA256 != first.Provenance.SHA256 {
-		t.Fatalf("second fetch: not modified %v, %d bytes", second.NotModified, len(second.Data))
+	if !second.NotModified || string(bodyOf(t, second)) != string(body) || second.Provenance.SHA256 != first.Provenance.SHA256 {
+		t.Fatalf("second fetch: not modified %v, %d bytes", second.NotModified, len(bodyOf(t, second)))
 	}
 	if full.Load() != 1 || notModified.Load() != 1 {
 		t.Fatalf("server saw %d full and %d conditional requests", full.Load(), notModified.Load())
@@ -219,7 +220,7 @@ func TestFetchEmbeddedAndFile(t *testing.T) {
 	spec, body := tipSpec(t)
 	f := testFetcher(t)
 	emb, err := f.FetchResult(context.Background(), spec, LocationEmbedded)
-	if err != nil || string(emb.Data) != string(body) || emb.Provenance.Location != "embedded:tip_global_law_enforcement.csv" || !emb.Provenance.RetrievedAt.Equal(snapshotDate) {
+	if err != nil || string(bodyOf(t, emb)) != string(body) || emb.Provenance.Location != "embedded:tip_global_law_enforcement.csv" || !emb.Provenance.RetrievedAt.Equal(snapshotDate) {
 		t.Fatalf("embedded: %v %+v", err, emb.Provenance)
 	}
 	file, err := f.FetchResult(context.Background(), spec, "snapshots/tip_global_law_enforcement.csv")
@@ -249,11 +250,25 @@ func TestFetchConnectionReset(t *testing.T) {
 	}))
 	defer srv.Close()
 	res, err := testFetcher(t).FetchResult(context.Background(), spec, srv.URL)
-	if err != nil || string(res.Data) != string(body) || calls.Load() != 3 {
+	if err != nil || string(bodyOf(t, res)) != string(body) || calls.Load() != 3 {
 		t.Fatalf("after two resets: err %v, %d requests", err, calls.Load())
 	}
 	calls.Store(-100) // reset every time from now on
 	if _, err := testFetcher(t).FetchResult(context.Background(), spec, srv.URL); err == nil || !strings.Contains(err.Error(), "giving up after 3 attempts") {
 		t.Fatalf("persistent resets: %v", err)
 	}
+}
+
+// bodyOf reads what a fetch result holds, and releases it.
+func bodyOf(t *testing.T, r Result) []byte {
+	t.Helper()
+	if r.File == nil {
+		return nil
+	}
+	defer r.Close()
+	b, err := io.ReadAll(io.NewSectionReader(r.File, 0, r.File.Size()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -263,7 +263,7 @@ func TestFetchNotModifiedDamagedCache(t *testing.T) {
 	cached := filepath.Join(f.CacheDir, "tip_global", "body")
 	os.WriteFile(cached, append([]byte("damaged"), body...), 0o644)
 	res, err := f.FetchResult(context.Background(), spec, srv.URL+"/tip.csv")
-	if err != nil || res.NotModified || !bytes.Equal(res.Data, body) || full.Load() != 2 {
+	if err != nil || res.NotModified || !bytes.Equal(bodyOf(t, res), body) || full.Load() != 2 {
 		t.Fatalf("err %v, not modified %v, full fetches %d", err, res.NotModified, full.Load())
 	}
 }
