@@ -101,6 +101,11 @@ type SourceConfig struct {
 	// 0.5; 0 turns the check off). palermo run --accept-shrink SOURCE
 	// accepts one smaller snapshot.
 	MinShareOfPrevious *float64 `yaml:"min_share_of_previous"`
+	// Locations lists the files of a source made of many, one partition
+	// each (see partitions.go); PartitionValues gives the values a
+	// location template's {placeholders} take.
+	Locations       []string            `yaml:"locations"`
+	PartitionValues map[string][]string `yaml:"partitions"`
 }
 
 // DefaultMinShareOfPrevious is what a new snapshot must keep of the one in
@@ -279,8 +284,11 @@ func ParseConfig(data []byte) (*Config, error) {
 		if _, err := ParseSchedule(sc.Schedule); err != nil {
 			return nil, fmt.Errorf("sources.%s.schedule: %q: %w", name, sc.Schedule, err)
 		}
-		if sc.Location == "" {
+		if sc.Location == "" && len(sc.Locations) == 0 {
 			sc.Location = sources.LocationEmbedded
+		}
+		if err := sc.checkPartitions(name); err != nil {
+			return nil, err
 		}
 		if sc.Location == sources.LocationEmbedded && spec.Embedded == nil {
 			return nil, fmt.Errorf("sources.%s.location: this source ships no embedded snapshot; give a URL or a path", name)

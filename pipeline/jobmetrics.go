@@ -17,6 +17,8 @@ type JobMetrics struct {
 	next     func(job string) float64 // unix seconds of the next run, 0 if unknown
 
 	lastSuccess, lastResult, lastDuration, runs, failures, skipped, rows, nextRun, interval, quarantined *prometheus.Desc
+	// of the files of a source made of many (at most MaxPartitions a job)
+	partitionResult, partitionSuccess *prometheus.Desc
 }
 
 // NewJobMetrics builds the job-health collector.
@@ -40,6 +42,10 @@ func NewJobMetrics(cfg *Config, state *State) *JobMetrics {
 		quarantined:  prometheus.NewDesc("palermo_job_rows_quarantined", "Rows of the job's last run that failed validation and were left out of its snapshot (listed in quarantine.txt beside it).", jl, nil),
 		interval:     prometheus.NewDesc("palermo_job_schedule_interval_seconds", "Time between two scheduled runs of the job (the next two), for staleness alerts.", jl, nil),
 		rows:         prometheus.NewDesc("palermo_table_rows", "Rows in the current snapshots of a canonical table, over all sources.", []string{"table"}, nil),
+		partitionResult: prometheus.NewDesc("palermo_partition_last_run_success",
+			"1 if the last run of one file (partition) of a source made of many succeeded, 0 if it failed and its previous snapshot stays in use.", []string{"job_name", "partition"}, nil),
+		partitionSuccess: prometheus.NewDesc("palermo_partition_last_success_timestamp_seconds",
+			"Unix time of the last successful run of one file (partition) of a source made of many.", []string{"job_name", "partition"}, nil),
 	}
 }
 
@@ -52,7 +58,7 @@ func (m *JobMetrics) observe(job string, seconds float64) {
 
 func (m *JobMetrics) Describe(ch chan<- *prometheus.Desc) {
 	m.duration.Describe(ch)
-	for _, d := range []*prometheus.Desc{m.lastSuccess, m.lastResult, m.lastDuration, m.runs, m.failures, m.skipped, m.nextRun, m.interval, m.quarantined, m.rows} {
+	for _, d := range []*prometheus.Desc{m.lastSuccess, m.lastResult, m.lastDuration, m.runs, m.failures, m.skipped, m.nextRun, m.interval, m.quarantined, m.rows, m.partitionResult, m.partitionSuccess} {
 		ch <- d
 	}
 }
@@ -90,6 +96,12 @@ func (m *JobMetrics) Collect(ch chan<- prometheus.Metric) {
 		}
 		for t, n := range j.Rows {
 			rows[t] += n
+		}
+		for key, p := range j.Partitions {
+			ch <- prometheus.MustNewConstMetric(m.partitionResult, prometheus.GaugeValue, b2f(p.LastRunSuccess), name, key)
+			if !p.LastSuccess.IsZero() {
+				ch <- prometheus.MustNewConstMetric(m.partitionSuccess, prometheus.GaugeValue, float64(p.LastSuccess.UnixNano())/1e9, name, key)
+			}
 		}
 	}
 	for t, n := range rows {

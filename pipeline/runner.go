@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -165,13 +166,24 @@ func (r *Runner) Location(source string) string {
 	return sources.RedactLocation(sc.Location)
 }
 
-// run fetches, parses and stores one source; changed is false when the
-// publisher answered "not modified" and the stored snapshot stays.
+// run fetches, parses and stores one source, or each file of a source made
+// of many; changed is false when nothing new was stored (the publisher
+// answered "not modified").
 func (r *Runner) run(ctx context.Context, job string, sc SourceConfig) (m *Manifest, changed bool, err error) {
 	spec, ok := sources.Lookup(job)
 	if !ok {
 		return nil, false, fmt.Errorf("job %s: no such source", job)
 	}
+	if sc.Partitioned() {
+		return r.runPartitions(ctx, spec, sc)
+	}
+	return r.runFile(ctx, spec, sc)
+}
+
+// runFile fetches, parses and stores one file as the snapshot spec.Name
+// names (the source's, or a partition's).
+func (r *Runner) runFile(ctx context.Context, spec *sources.Spec, sc SourceConfig) (m *Manifest, changed bool, err error) {
+	job := spec.Name
 	if spec.Stream != nil && sources.IsLocalPath(sc.Location) {
 		// A local file of a streaming source is parsed as palermo ingest
 		// parses it: batch by batch from the file, never whole in memory.
@@ -284,9 +296,11 @@ func (r *Runner) finish(ctx context.Context, job, trigger string, start time.Tim
 	r.Metrics.observe(job, dur)
 	if err != nil {
 		r.Log.Error("run failed; the previous snapshot stays in use", "job", job, "trigger", trigger, "duration_seconds", dur, "err", err)
-		return
+	} else {
+		r.Log.Info("run succeeded", "job", job, "trigger", trigger, "duration_seconds", dur, "generation", m.Generation, "rows", m.Rows)
 	}
-	r.Log.Info("run succeeded", "job", job, "trigger", trigger, "duration_seconds", dur, "generation", m.Generation, "rows", m.Rows)
+	// A source made of many files may have stored some of them in a run
+	// that failed for others: what was stored is published.
 	if changed && r.OnStored != nil {
 		if r.batching.Load() {
 			r.pending.Store(true)
@@ -319,8 +333,9 @@ var ErrShrunk = errors.New("much smaller than the snapshot in use")
 // min_share_of_previous of the current one's rows (any table) or bytes: a
 // body cut at a line boundary parses cleanly, and only its size tells.
 func (r *Runner) checkShrink(job string, rows map[string]int64, bytes int64) error {
-	share := r.Config.Sources[job].MinShare()
-	if share <= 0 || r.AcceptShrink[job] {
+	source, _, _ := strings.Cut(job, "@") // a partition is held to its source's setting
+	share := r.Config.Sources[source].MinShare()
+	if share <= 0 || r.AcceptShrink[source] {
 		return nil
 	}
 	prev, err := r.Store.Manifest(job)

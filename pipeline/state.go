@@ -30,6 +30,20 @@ type JobState struct {
 	Failures        int64            `json:"failures"`
 	Skipped         int64            `json:"skipped"`     // runs not started because the previous one was still going
 	Quarantined     int64            `json:"quarantined"` // rows left out of the last run's snapshot for failing validation
+	// Partitions are the files of a source made of many, by key.
+	Partitions map[string]PartitionState `json:"partitions,omitempty"`
+}
+
+// PartitionState is what palermo remembers about one file of a source made
+// of many: its last run, and the snapshot in use.
+type PartitionState struct {
+	Location       string           `json:"location"` // credentials redacted
+	LastRunStart   time.Time        `json:"last_run_start,omitzero"`
+	LastRunSuccess bool             `json:"last_run_success"`
+	LastError      string           `json:"last_error,omitempty"`
+	LastSuccess    time.Time        `json:"last_success,omitzero"`
+	Generation     string           `json:"generation,omitempty"` // of the snapshot in use
+	Rows           map[string]int64 `json:"rows,omitempty"`
 }
 
 // RunRecord is one line of the run history (runs.jsonl).

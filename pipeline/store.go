@@ -301,8 +301,24 @@ func (s *Store) writeParquet(path string, rec arrow.RecordBatch, provenance stri
 	return p.close()
 }
 
-// Current returns the generation in use for source.
-func (s *Store) Current(source string) (string, error) { return s.current(source) }
+// Current is the generation of source's snapshot in use; for a source made
+// of many files, the newest of its partitions'.
+func (s *Store) Current(source string) (string, error) {
+	gen, err := s.current(source)
+	if !errors.Is(err, ErrNoSnapshot) {
+		return gen, err
+	}
+	newest := ""
+	for _, k := range s.StoredPartitions(source) {
+		if g, err := s.current(PartitionStore(source, k)); err == nil {
+			newest = max(newest, g)
+		}
+	}
+	if newest == "" {
+		return "", err
+	}
+	return newest, nil
+}
 
 func (s *Store) current(source string) (string, error) {
 	b, err := os.ReadFile(filepath.Join(s.sourceDir(source), "CURRENT"))

@@ -19,10 +19,18 @@ type TableSet struct {
 	Provenance Provenance
 	Tables     map[string]arrow.Table
 	Open       map[string]func(ctx context.Context) (array.RecordReader, error)
+	// Parts are the snapshots of a source made of many files, one per
+	// partition, read in turn as one set (Tables and Open are then empty).
+	Parts []*TableSet
 }
 
 // Has reports whether the set holds a table.
 func (ts *TableSet) Has(table string) bool {
+	for _, p := range ts.Parts {
+		if p.Has(table) {
+			return true
+		}
+	}
 	_, inMemory := ts.Tables[table]
 	_, onDisk := ts.Open[table]
 	return inMemory || onDisk
@@ -32,6 +40,11 @@ func (ts *TableSet) Has(table string) bool {
 // the set lacks yields none. A stored file that its decoder cannot read
 // (damaged on disk) is an error, never a panic.
 func (ts *TableSet) EachBatch(ctx context.Context, table string, fn func(arrow.RecordBatch) error) error {
+	for _, p := range ts.Parts {
+		if err := p.EachBatch(ctx, table, fn); err != nil {
+			return err
+		}
+	}
 	var rr array.RecordReader
 	if t, ok := ts.Tables[table]; ok {
 		tr := array.NewTableReader(t, 1<<16)
@@ -76,6 +89,9 @@ func Guard(fn func() error) (err error) {
 
 // Release frees the tables held in memory.
 func (ts *TableSet) Release() {
+	for _, p := range ts.Parts {
+		p.Release()
+	}
 	for _, t := range ts.Tables {
 		t.Release()
 	}

@@ -64,7 +64,11 @@ func newApp(configPath, dataDir string, log *slog.Logger) (*app, error) {
 func (a *app) load(ctx context.Context) ([]*sources.TableSet, error) {
 	var sets []*sources.TableSet
 	for _, name := range a.runner.Sources() {
-		ts, err := a.store.Open(name)
+		open := a.store.Open
+		if a.cfg.Sources[name].Partitioned() {
+			open = a.store.OpenPartitions
+		}
+		ts, err := open(name)
 		if errors.Is(err, pipeline.ErrNoSnapshot) {
 			continue
 		}

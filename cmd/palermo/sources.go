@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -52,7 +54,29 @@ data directory.`, stderr)
 		for _, t := range spec.Tables {
 			rows = append(rows, fmt.Sprintf("%s=%d", t, st.Rows[t]))
 		}
+		if configured && sc.Partitioned() {
+			location = fmt.Sprintf("%d files", len(st.Partitions))
+			if len(sc.Locations) == 0 {
+				location += ": " + strings.NewReplacer("%7B", "{", "%7D", "}").Replace(sources.RedactLocation(sc.Location))
+			}
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", spec.Name, enabled, schedule, location, last, strings.Join(rows, " "), status, spec.Summary)
+		for _, key := range slices.Sorted(maps.Keys(st.Partitions)) {
+			p := st.Partitions[key]
+			status, last := "ok", p.LastRunStart.UTC().Format("2006-01-02 15:04Z")
+			if !p.LastRunSuccess {
+				status = "last run failed"
+				if p.Generation != "" {
+					status += "; previous snapshot in use"
+				}
+			}
+			var rows []string
+			for _, t := range spec.Tables {
+				rows = append(rows, fmt.Sprintf("%s=%d", t, p.Rows[t]))
+			}
+			why, _, _ := strings.Cut(p.LastError, "\n")
+			fmt.Fprintf(tw, "  %s\t\t\t%s\t%s\t%s\t%s\t%s\n", key, p.Location, last, strings.Join(rows, " "), status, why)
+		}
 	}
 	return tw.Flush()
 }
