@@ -107,6 +107,12 @@ func (r *Runner) Ingest(ctx context.Context, job string, files []string, opts In
 	}
 	var m *Manifest
 	err := r.execute(ctx, job, "ingest", 0, func(ctx context.Context) (*Manifest, bool, error) {
+		if sc := r.Config.Sources[job]; sc.Partitioned() {
+			var changed bool
+			var err error
+			m, changed, err = r.ingestPartitions(ctx, spec, sc, files)
+			return m, changed, err
+		}
 		var err error
 		m, err = r.ingest(ctx, spec, files, opts)
 		return m, err == nil, err

@@ -162,6 +162,39 @@ func (r *Runner) runPartitions(ctx context.Context, spec *sources.Spec, sc Sourc
 	if err != nil {
 		return nil, false, fmt.Errorf("%s: %w", spec.Name, err)
 	}
+	return r.runPartitionList(ctx, spec, sc, parts)
+}
+
+// ingestPartitions stores local files of a source made of many as the
+// partitions they are: each must be one of the files the configuration
+// lists or its glob matches.
+func (r *Runner) ingestPartitions(ctx context.Context, spec *sources.Spec, sc SourceConfig, files []string) (*Manifest, bool, error) {
+	parts, err := sc.Partitions()
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: %w", spec.Name, err)
+	}
+	byPath := map[string]Partition{}
+	var known []string
+	for _, p := range parts {
+		if abs, err := filepath.Abs(p.Location); err == nil && sources.IsLocalPath(p.Location) {
+			byPath[abs] = p
+			known = append(known, p.Location)
+		}
+	}
+	var chosen []Partition
+	for _, f := range files {
+		abs, _ := filepath.Abs(f)
+		p, ok := byPath[abs]
+		if !ok {
+			return nil, false, fmt.Errorf("%s is made of many files, and %s is none of those its configuration names (%s): list it in sources.%s.locations or match its glob",
+				spec.Name, f, strings.Join(known, ", "), spec.Name)
+		}
+		chosen = append(chosen, p)
+	}
+	return r.runPartitionList(ctx, spec, sc, chosen)
+}
+
+func (r *Runner) runPartitionList(ctx context.Context, spec *sources.Spec, sc SourceConfig, parts []Partition) (*Manifest, bool, error) {
 	total := &Manifest{Rows: map[string]int64{}}
 	var failed, why []string
 	changed := false

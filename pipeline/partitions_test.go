@@ -48,3 +48,30 @@ func TestPartitions(t *testing.T) {
 		}
 	}
 }
+
+// TestIngestPartitions: palermo ingest stores local files of a source made
+// of many as the partitions the configuration names, and refuses a file it
+// does not name rather than store it as a partition of its own.
+func TestIngestPartitions(t *testing.T) {
+	dir := t.TempDir()
+	real, err := os.ReadFile("../sources/testdata/fbi_nibrs/nibrs_MN_2018.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := filepath.Join(dir, "MN-2018.zip"), filepath.Join(dir, "copy-of-MN-2018.zip")
+	os.WriteFile(a, real, 0o644)
+	os.WriteFile(b, real, 0o644)
+	r := newTestRunner(t, "sources:\n  fbi_nibrs:\n    locations: ["+a+"]\n")
+	if _, err := r.Ingest(t.Context(), "fbi_nibrs", []string{b}, IngestOptions{}); err == nil || !strings.Contains(err.Error(), "is none of those its configuration names") {
+		t.Fatalf("ingest of an unnamed file: %v", err)
+	}
+	if _, err := r.Ingest(t.Context(), "fbi_nibrs", []string{a}, IngestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Store.StoredPartitions("fbi_nibrs"); !reflect.DeepEqual(got, []string{"MN-2018"}) {
+		t.Fatalf("stored partitions = %v", got)
+	}
+	if st := r.State.Job("fbi_nibrs").Partitions["MN-2018"]; !st.LastRunSuccess || st.Rows["observations"] == 0 {
+		t.Fatalf("partition state = %+v", st)
+	}
+}
