@@ -50,15 +50,7 @@ YAML
     echo "duckdb $(cd "$work" && measure node duckdb.mjs "$csv" "$work/duck.parquet" "$THREADS")" >> "$work/times"
   done
   cat "$work/times"
-  sort -k1,1 -k2,2n "$work/times" | awk -v runs="$RUNS" -v bytes="$bytes" -v rows="$rows" -v peaks="$work/peaks" '
-    { n[$1]++; wall[$1, n[$1]] = $2; user[$1] += $3; if ($4 > rss[$1]) rss[$1] = $4 }
-    END {
-      mid = int((runs + 1) / 2)
-      p = wall["palermo", mid]; d = wall["duckdb", mid]
-      printf "palermo ingest: median %.2f s (%.0f MB/s, %.0f rows/s), user CPU %.2f s, peak RSS %.0f MiB\n", p, bytes/1e6/p, rows/p, user["palermo"]/runs, rss["palermo"]/1024
-      printf "duckdb:         median %.2f s, user CPU %.2f s, peak RSS %.0f MiB\n", d, user["duckdb"]/runs, rss["duckdb"]/1024
-      printf "ratio palermo/duckdb (median wall): %.2f   rows: %d\n", p/d, rows
-      print rows, rss["palermo"] >> peaks }'
+  sort -k1,1 -k2,2n "$work/times" | awk -v runs="$RUNS" -v bytes="$bytes" -v size="$rows" -v what=rows -v peaks="$work/peaks" -f bench/medians.awk
 done
 
 if [ "$(wc -l < "$work/peaks")" -gt 1 ]; then

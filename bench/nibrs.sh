@@ -53,15 +53,7 @@ for copies in $COPIES; do
   done
   cat "$work/times"
   (cd "$work" && node nibrs_check.mjs "$(snapshot "$work/data-1")" "$(snapshot "$work/data")" "$copies" "$work/duck.parquet")
-  sort -k1,1 -k2,2n "$work/times" | awk -v runs="$RUNS" -v bytes="$bytes" -v copies="$copies" -v peaks="$work/peaks" '
-    { n[$1]++; wall[$1, n[$1]] = $2; user[$1] += $3; if ($4 > rss[$1]) rss[$1] = $4 }
-    END {
-      mid = int((runs + 1) / 2)
-      p = wall["palermo", mid]; d = wall["duckdb", mid]
-      printf "palermo ingest: median %.2f s (%.0f MB/s of ZIP), user CPU %.2f s, peak RSS %.0f MiB\n", p, bytes/1e6/p, user["palermo"]/runs, rss["palermo"]/1024
-      printf "duckdb:         median %.2f s (%.0f MB/s of ZIP), user CPU %.2f s, peak RSS %.0f MiB\n", d, bytes/1e6/d, user["duckdb"]/runs, rss["duckdb"]/1024
-      printf "ratio palermo/duckdb (median wall): %.2f   copies: %d\n", p/d, copies
-      print copies, rss["palermo"] >> peaks }'
+  sort -k1,1 -k2,2n "$work/times" | awk -v runs="$RUNS" -v bytes="$bytes" -v size="$copies" -v what=copies -v peaks="$work/peaks" -f bench/medians.awk
 done
 
 if [ "$(wc -l < "$work/peaks")" -gt 1 ]; then

@@ -387,19 +387,26 @@ func (n *nibrsCounts) merge(t *nibrsTally, st chunkStats) {
 	n.quarantine.Keep(st.Errs...)
 }
 
+// yearAndCode reads a record's data year, covers the state-year for the
+// table (what), and finds the offence code palermo counts, if any.
+func (b *nibrsBundle) yearAndCode(c *csvx.File, t *nibrsTally, codes map[string]string, what string) (year, code string, ok bool) {
+	y := c.Year("DATA_YEAR")
+	if y == 0 {
+		return "", "", false
+	}
+	year = csvx.YearString(y)
+	t.cover(b.state, year, what)
+	code, ok = codes[c.Get("OFFENSE_TYPE_ID")]
+	return year, code, ok
+}
+
 func (b *nibrsBundle) countArrests(ctx context.Context, file string, f *zip.File, codes, ageCodes map[string]string, n *nibrsCounts) error {
 	cols := []string{"DATA_YEAR", "ARRESTEE_ID", "OFFENSE_TYPE_ID", "AGE_ID", "AGE_NUM"}
 	if n.races != nil {
 		cols = append(cols, "RACE_ID")
 	}
 	return b.streamTable(ctx, file, f, cols, n, func(c *csvx.File, t *nibrsTally) {
-		year := c.Year("DATA_YEAR")
-		if year == 0 {
-			return
-		}
-		y := csvx.YearString(year)
-		t.cover(b.state, y, "arrests")
-		code, ok := codes[c.Get("OFFENSE_TYPE_ID")]
+		y, code, ok := b.yearAndCode(c, t, codes, "arrests")
 		if !ok {
 			return
 		}
@@ -428,13 +435,7 @@ func (b *nibrsBundle) countOffences(ctx context.Context, file string, codes, age
 	}
 	n.ht, n.victims, n.found = map[string]nibrsOffence{}, map[string]map[nibrsOffence]bool{}, 0
 	err := b.streamTable(ctx, file, b.files["NIBRS_OFFENSE.CSV"], []string{"DATA_YEAR", "OFFENSE_ID", "OFFENSE_TYPE_ID"}, n, func(c *csvx.File, t *nibrsTally) {
-		year := c.Year("DATA_YEAR")
-		if year == 0 {
-			return
-		}
-		y := csvx.YearString(year)
-		t.cover(b.state, y, "offences")
-		code, ok := codes[c.Get("OFFENSE_TYPE_ID")]
+		y, code, ok := b.yearAndCode(c, t, codes, "offences")
 		if !ok || nibrsCodes[code].measureForm == "" {
 			return
 		}

@@ -70,13 +70,24 @@ func BenchmarkInflate(b *testing.B) {
 	zr, _ := scaledBundle(b, 10)
 	b.SetBytes(tableBytes(b, zr))
 	for b.Loop() {
-		for _, t := range tablesRead {
-			rc, err := entry(b, zr, t).Open()
-			if err != nil {
-				b.Fatal(err)
-			}
-			io.Copy(io.Discard, rc)
-			rc.Close()
+		eachTable(b, zr, func(_ string, r io.Reader) error {
+			_, err := io.Copy(io.Discard, r)
+			return err
+		})
+	}
+}
+
+// eachTable hands fn each table palermo reads, inflating.
+func eachTable(b *testing.B, zr *zip.Reader, fn func(name string, r io.Reader) error) {
+	for _, t := range tablesRead {
+		rc, err := entry(b, zr, t).Open()
+		if err != nil {
+			b.Fatal(err)
+		}
+		err = fn(t, rc)
+		rc.Close()
+		if err != nil {
+			b.Fatal(err)
 		}
 	}
 }
@@ -85,12 +96,8 @@ func BenchmarkInflateAndScan(b *testing.B) {
 	zr, _ := scaledBundle(b, 10)
 	b.SetBytes(tableBytes(b, zr))
 	for b.Loop() {
-		for _, t := range tablesRead {
-			rc, err := entry(b, zr, t).Open()
-			if err != nil {
-				b.Fatal(err)
-			}
-			err = csvx.Stream(context.Background(), t, rc, []string{"DATA_YEAR"}, csvx.StreamOptions{Subset: true},
+		eachTable(b, zr, func(name string, r io.Reader) error {
+			return csvx.Stream(context.Background(), name, r, []string{"DATA_YEAR"}, csvx.StreamOptions{Subset: true},
 				func(f *csvx.File, _ []byte) (int, error) {
 					n := 0
 					for f.Next() {
@@ -98,11 +105,7 @@ func BenchmarkInflateAndScan(b *testing.B) {
 					}
 					return n, f.Fatal
 				}, func(int) error { return nil })
-			rc.Close()
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		})
 	}
 }
 
