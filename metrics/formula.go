@@ -59,6 +59,9 @@ func sel(measure, form string) part { return part{{measure, form, sources.All, "
 // one of them is.
 type part []measureSel
 
+// plus is the sum of two parts.
+func (p part) plus(q part) part { return append(append(part{}, p...), q...) }
+
 // cells builds a part from every combination of the given values.
 func cells(measure, form string, ages []string, breakdowns ...string) part {
 	var p part

@@ -129,6 +129,11 @@ func TestEmbeddedFigures(t *testing.T) {
 	// of 1,016 in 1994.
 	f("minor_prostitution_arrests_black_share_ratio", "USA", "2016", "fbi_juvenile_arrests", 231, 408, 0.566, StatusOK, "")
 	f("minor_prostitution_arrests_black_share_ratio", "USA", "1994", "fbi_juvenile_arrests", 321, 1016, 0.316, StatusOK, "")
+	// FBI Human Trafficking tables, the jurisdictions listed added up: 2016,
+	// 654 of 1,196 offences cleared; 56 of the 973 people arrested were
+	// minors (shown rounded down to tens, as counts of people are).
+	f("ht_offences_cleared_ratio", "USA", "2016", "fbi_ht_tables", 654, 1196, 0.547, StatusOK, "")
+	f("ht_arrests_juvenile_share_ratio", "USA", "2016", "fbi_ht_tables", 50, 970, 56.0/973, StatusOK, "")
 	// Most releases give traffickers or all arrests, never both: no_data.
 	f("operation_trafficker_arrest_ratio", "USA", "2013", "fbi_operations", -1, -1, 0, StatusNoData, ReasonMissingInput)
 

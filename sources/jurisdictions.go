@@ -139,7 +139,7 @@ var tipRegions = map[string]struct{ code, name string }{
 // stateByName finds a state, or DC, by its name as the FBI tables print it
 // in capitals (the compilation writes DC as WASHINGTON DC).
 var stateByName = func() map[string]string {
-	m := map[string]string{"WASHINGTON DC": "US-DC"}
+	m := map[string]string{"WASHINGTON DC": "US-DC", "U.S. VIRGIN ISLANDS": "US-VI"}
 	for code, name := range usSubdivisions {
 		m[strings.ToUpper(name)] = code
 	}
