@@ -95,7 +95,7 @@ func Render(snap *metrics.Snapshot, cat []*metrics.Indicator, jurisdiction strin
 			continue
 		}
 		for src, pts := range bySource {
-			sort.Slice(pts, func(i, j int) bool { return pts[i].Period < pts[j].Period })
+			sort.SliceStable(pts, func(i, j int) bool { return metrics.ComparePeriods(pts[i].Period, pts[j].Period) < 0 })
 			s.Series = append(s.Series, series{Source: src, Points: pts})
 		}
 		sort.Slice(s.Series, func(i, j int) bool { return s.Series[i].Source < s.Series[j].Source })
@@ -160,7 +160,7 @@ func trend(ind *metrics.Indicator, ss []series) (*metrics.Row, string) {
 	var best *series
 	for i := range ss {
 		s := &ss[i]
-		if best == nil || s.Points[len(s.Points)-1].Period > best.Points[len(best.Points)-1].Period {
+		if best == nil || metrics.ComparePeriods(s.Points[len(s.Points)-1].Period, best.Points[len(best.Points)-1].Period) > 0 {
 			best = s
 		}
 	}

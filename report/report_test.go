@@ -112,3 +112,27 @@ func TestStateReportShowsCoverage(t *testing.T) {
 		}
 	}
 }
+
+// TestScorecardOrdersPeriodsByTime: CBP's actions of FY2024 (to September
+// 2024) come before those of the quarter October-December 2024, which is
+// the latest value, and the trend runs from FY2024 to it; as strings the
+// two would sort the other way round.
+func TestScorecardOrdersPeriodsByTime(t *testing.T) {
+	snap := embeddedSnapshot(t)
+	page, err := Render(snap, metrics.Catalogue, "USA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(page.HTML)
+	i := strings.Index(html, "forced_labour_import_actions")
+	if i < 0 {
+		t.Fatal("no forced_labour_import_actions section")
+	}
+	section := html[i:]
+	if j := strings.Index(section[1:], "<h2"); j > 0 {
+		section = section[:j+1]
+	}
+	if !strings.Contains(section, "2024-10..2024-12") || !strings.Contains(section, "since FY2024") {
+		t.Errorf("the scorecard does not read the quarter as the latest, after FY2024:\n%s", section)
+	}
+}

@@ -34,7 +34,7 @@ func (c *commonFlags) app(stderr io.Writer) (*app, error) {
 
 // computeLatest loads the stored snapshots and computes the indicators.
 func computeLatest(c *commonFlags, stderr io.Writer) (*app, *metrics.Snapshot, error) {
-	c.logLevel = "warn" // reading commands print results, not progress
+	c.logLevel = "error" // reading commands print results, not progress or the run's warnings
 	a, err := c.app(stderr)
 	if err != nil {
 		return nil, nil, err
