@@ -95,10 +95,7 @@ func stamp(path string) (fileStamp, bool) {
 
 // OpenState loads the persisted state, if any, from dataDir.
 func OpenState(dataDir string) (*State, error) {
-	dir := filepath.Join(dataDir, "state")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("state: %w", err)
-	}
+	dir := filepath.Join(dataDir, "state") // created at the first write
 	st := &State{dir: dir, jobs: map[string]*JobState{}}
 	if err := st.reload(true); err != nil {
 		return nil, err
@@ -156,6 +153,9 @@ func (s *State) Job(name string) JobState {
 func (s *State) Update(name string, fn func(*JobState)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
 	l, err := dirlock.Acquire(context.Background(), s.dir, "jobs.lock", dirlock.Command(), nil)
 	if err != nil {
 		return fmt.Errorf("state: %w", err)
@@ -193,6 +193,9 @@ func (s *State) Append(r RunRecord) error {
 	b, err := json.Marshal(r)
 	if err != nil {
 		return err
+	}
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		return fmt.Errorf("state: %w", err)
 	}
 	return fsutil.AppendSync(filepath.Join(s.dir, "runs.jsonl"), append(b, '\n'))
 }

@@ -77,12 +77,10 @@ const LockFile = ".palermo.lock"
 // ErrNoSnapshot means a source has never been stored successfully.
 var ErrNoSnapshot = errors.New("no snapshot stored yet")
 
-// OpenStore opens (creating if needed) a store under dir, removing the
-// repeated-key spill directories of ingests that were killed.
+// OpenStore opens a store under dir, removing the repeated-key spill
+// directories of ingests that were killed. Nothing is created until the
+// first write: a command that only reads leaves no empty data directory.
 func OpenStore(dir string) (*Store, error) {
-	if err := os.MkdirAll(filepath.Join(dir, "snapshots"), 0o755); err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
 	keyset.Sweep(dir) // what an ingest killed earlier left behind
 	return &Store{dir: dir, mem: memory.NewGoAllocator(), now: time.Now, openFile: os.OpenFile}, nil
 }
@@ -100,6 +98,10 @@ func (s *Store) lock(ctx context.Context) (unlock func(), err error) {
 		lctx, cancel = context.WithTimeout(ctx, s.LockWait)
 	}
 	defer cancel()
+	if err := os.MkdirAll(filepath.Join(s.dir, "snapshots"), 0o755); err != nil {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("store: %w", err)
+	}
 	l, err := dirlock.Acquire(lctx, s.dir, LockFile, dirlock.Command(), s.OnLockWait)
 	if err != nil {
 		s.mu.Unlock()

@@ -198,8 +198,11 @@ func TestStoreOpenStreams(t *testing.T) {
 func TestOpenStoreSweepsSpills(t *testing.T) {
 	dir := t.TempDir()
 	dead := filepath.Join(dir, "palermo-keys-99999999-1") // beyond Linux's pid_max: not running
-	if err := os.MkdirAll(dead, 0o755); err != nil {
-		t.Fatal(err)
+	kept := filepath.Join(dir, "snapshots", "tip_global")
+	for _, d := range []string{dead, kept} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := OpenStore(dir); err != nil {
 		t.Fatal(err)
@@ -207,7 +210,7 @@ func TestOpenStoreSweepsSpills(t *testing.T) {
 	if _, err := os.Stat(dead); !os.IsNotExist(err) {
 		t.Fatalf("the killed ingest's spill directory is still there: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "snapshots")); err != nil {
+	if _, err := os.Stat(kept); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -145,7 +145,8 @@ func (a *app) hasSnapshots() bool {
 
 func (a *app) requireSnapshots() error {
 	if !a.hasSnapshots() {
-		return fmt.Errorf("no snapshots in %s: run `palermo run --data-dir %s` first", a.cfg.DataDir, a.cfg.DataDir)
+		abs, _ := filepath.Abs(a.cfg.DataDir)
+		return fmt.Errorf("no snapshots in %s (looked in %s): run `palermo run --data-dir %s` first", a.cfg.DataDir, abs, a.cfg.DataDir)
 	}
 	return nil
 }

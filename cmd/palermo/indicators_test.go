@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -50,5 +51,26 @@ func TestIndicatorsFilters(t *testing.T) {
 		if strings.HasPrefix(l, "operation_service_referral_ratio ") && !strings.Contains(l, "computed, no data in the shipped sources") {
 			t.Errorf("--all: %s", l)
 		}
+	}
+}
+
+// TestReadingCommandsCreateNothing: indicators, sources, export and report
+// on a data directory that does not exist say where they looked, and leave
+// no directory behind.
+func TestReadingCommandsCreateNothing(t *testing.T) {
+	dir := t.TempDir()
+	data, out := dir+"/data", dir+"/out"
+	for _, args := range [][]string{
+		{"indicators", "--data-dir", data}, {"export", "--data-dir", data, "--out", out}, {"report", "--data-dir", data, "--out", out},
+	} {
+		if code, _, stderr := palermo(t, args...); code == 0 || !strings.Contains(stderr, "looked in "+data) {
+			t.Errorf("%v: exit %d, %s", args, code, stderr)
+		}
+	}
+	if code, _, _ := palermo(t, "sources", "--data-dir", data); code != 0 {
+		t.Errorf("sources exited %d", code)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("reading commands created %v", entries)
 	}
 }
