@@ -221,7 +221,8 @@ func (r *Runner) runFile(ctx context.Context, spec *sources.Spec, sc SourceConfi
 	if err != nil {
 		var qe *sources.QuarantineError
 		if errors.As(err, &qe) {
-			_ = r.State.Update(job, func(j *JobState) { j.Quarantined = qe.Rows })
+			source, _, _ := strings.Cut(job, "@") // a partition's rows count for its source
+			_ = r.State.Update(source, func(j *JobState) { j.Quarantined = qe.Rows })
 		}
 		return nil, false, fmt.Errorf("parse %s: %w", job, err)
 	}

@@ -1,7 +1,6 @@
 package sources
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -26,12 +25,14 @@ func LoadEmbedded(ctx context.Context, mem memory.Allocator) ([]*TableSet, error
 		if spec.Embedded == nil {
 			continue
 		}
-		data, prov, err := f.Fetch(ctx, spec, LocationEmbedded)
+		res, err := f.FetchResult(ctx, spec, LocationEmbedded)
 		if err != nil {
 			release()
 			return nil, err
 		}
-		out, err := ParseChecked(ctx, spec, Input{Name: spec.Embedded.File, File: bytes.NewReader(data), Provenance: prov, Mem: mem}, 0)
+		prov := res.Provenance
+		out, err := ParseChecked(ctx, spec, Input{Name: spec.Embedded.File, File: res.File, Provenance: prov, Mem: mem}, 0)
+		res.Close()
 		if err != nil {
 			release()
 			return nil, fmt.Errorf("embedded %s: %w", spec.Name, err)
