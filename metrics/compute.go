@@ -127,6 +127,9 @@ type OperationRow struct {
 	VictimsIdentified                      *float64
 	VictimsFlag                            string // minors_only, adults_only or empty
 	ArrestsTotal, ArrestsTraffickers       *float64
+	VictimsDefinition, ArrestsDefinition   string // as the release worded what it counted
+	SourceURL                              string // the operation's own release
+	SourceKind                             PageKinds
 }
 
 // SourceInfo is the provenance of one source's snapshot used in a computation.
@@ -180,7 +183,8 @@ func compute(ctx context.Context, sets []*sources.TableSet, cat []*Indicator, p 
 	for _, o := range ops {
 		snap.Operations = append(snap.Operations, OperationRow{ID: o.id, Name: o.name, Jurisdiction: o.jurisdiction,
 			Period: o.period, Source: o.label, VictimsIdentified: victimsIdentified(o), VictimsFlag: victimsFlag(o),
-			ArrestsTotal: o.arrestsTotal, ArrestsTraffickers: o.arrestsTraffickers})
+			ArrestsTotal: o.arrestsTotal, ArrestsTraffickers: o.arrestsTraffickers,
+			VictimsDefinition: o.victimsDef, ArrestsDefinition: o.arrestsDef, SourceURL: o.url, SourceKind: o.kind})
 	}
 	sort.Slice(snap.Operations, func(i, j int) bool { return snap.Operations[i].ID < snap.Operations[j].ID })
 	return snap, nil

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"sort"
@@ -286,6 +287,17 @@ func DataPackage(snap *Snapshot, cat []*Indicator, files map[string][]byte, page
 		}
 		catFields = append(catFields, dpField{Name: c, Type: typ, Description: catalogueFieldDocs[c]})
 	}
+	var opFields []dpField
+	for _, c := range OperationsColumns {
+		typ := "string"
+		if c == "victims_identified" || c == "arrests_total" || c == "arrests_traffickers" {
+			typ = "integer"
+		}
+		opFields = append(opFields, dpField{Name: c, Type: typ, Description: operationsFieldDocs[c]})
+	}
+	dp.Resources = append(dp.Resources, table("operations", "operations.csv", "Enforcement operations, one by one",
+		fmt.Sprintf("The operations published one by one (the %d most recent at most), each with the counts its own release gave, how the release worded them, and its page. Counts a release did not give are empty.", MaxOperationSeries),
+		opFields, []string{"source", "operation_id"}))
 	dp.Resources = append(dp.Resources, table("catalogue", "catalogue.csv", "Indicator catalogue",
 		"Every indicator palermo defines, computed or still lacking data: definition, direction, caveats and sources (also as catalogue.json).", catFields, []string{"id"}))
 	return json.MarshalIndent(dp, "", "  ")
@@ -319,6 +331,9 @@ func Render(snap *Snapshot, cat []*Indicator) (*Exports, error) {
 		return nil, err
 	}
 	files["indicators.csv"] = c
+	if files["operations.csv"], err = operationsCSV(snap); err != nil {
+		return nil, err
+	}
 	entries := CatalogueEntries(cat, snap)
 	if files["catalogue.csv"], err = CatalogueCSV(entries); err != nil {
 		return nil, err

@@ -60,6 +60,7 @@ type operation struct {
 	victimsTotal, victimsReferred       *float64
 	url                                 string
 	kind                                PageKinds
+	victimsDef, arrestsDef              string     // how the operation's release counted, as worded
 	identifiedOrArrested                bool       // the arrests are suspects identified or arrested
 	sums                                [4]float64 // what sum returns pointers to
 	nSums                               int
@@ -263,6 +264,7 @@ func (f *Facts) foldOperations(rec arrow.RecordBatch) error {
 		countCols[k] = rec.Column(idx[c.column]).(*array.Int64)
 	}
 	src, jur, period, url, arrestsDef := str("source"), str("jurisdiction"), str("period"), str("source_url"), str("arrests_definition")
+	victimsDef := str("victims_definition")
 	id, name := str("operation_id"), str("operation_name")
 	var o operation
 	var last opGroup
@@ -274,6 +276,7 @@ func (f *Facts) foldOperations(rec arrow.RecordBatch) error {
 		}
 		o.kind = f.opKinds.of(o.url)
 		o.identifiedOrArrested = f.opDefs.of(arrestsDef.Value(i))
+		o.victimsDef, o.arrestsDef = victimsDef.Value(i), arrestsDef.Value(i)
 		for k, c := range operationCounts {
 			if !countCols[k].IsNull(i) {
 				vals[k] = float64(countCols[k].Value(i))
@@ -344,6 +347,7 @@ func (o *operation) clone() *operation {
 	c := *o
 	c.source, c.label, c.jurisdiction, c.period = strings.Clone(o.source), strings.Clone(o.label), strings.Clone(o.jurisdiction), strings.Clone(o.period)
 	c.id, c.name, c.url = strings.Clone(o.id), strings.Clone(o.name), strings.Clone(o.url)
+	c.victimsDef, c.arrestsDef = strings.Clone(o.victimsDef), strings.Clone(o.arrestsDef)
 	for _, cnt := range operationCounts {
 		p := cnt.field.In(o)
 		if *p == nil {

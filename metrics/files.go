@@ -180,3 +180,41 @@ var catalogueFieldDocs = map[string]string{
 	"caveats":          "Caveats, separated by ' | '.",
 	"source_kind":      "What the published values rest on in this export: primary (the publishers' own pages), secondary (reproductions), primary;secondary when they mix, empty when none is published.",
 }
+
+// OperationsColumns are the columns of operations.csv.
+var OperationsColumns = []string{"operation_id", "operation_name", "jurisdiction", "period", "source",
+	"victims_identified", "victims_flag", "arrests_total", "arrests_traffickers",
+	"victims_definition", "arrests_definition", "source_url", "source_kind"}
+
+// operationsFieldDocs describe the columns of operations.csv.
+var operationsFieldDocs = map[string]string{
+	"operation_id":        "The operation, as palermo names it (release, edition and year).",
+	"operation_name":      "The operation's name in its release.",
+	"jurisdiction":        "Where it took place: ISO 3166-1 alpha-3, or US-XX for a state.",
+	"period":              "The year it took place.",
+	"source":              "The palermo source it was read from.",
+	"victims_identified":  "Victims identified or recovered, as the release gave them; empty when not reported, never 0 for unknown.",
+	"victims_flag":        "minors_only or adults_only when the release gave only that part; empty when it gave both or a total.",
+	"arrests_total":       "Arrests of every kind the release announced; empty when not reported.",
+	"arrests_traffickers": "Alleged traffickers or pimps arrested, as the release worded it; empty when not reported.",
+	"victims_definition":  "How the release counted victims, in its words.",
+	"arrests_definition":  "How the release counted arrests, in its words.",
+	"source_url":          "The operation's own release.",
+	"source_kind":         "primary (the publisher's page) or secondary (a reproduction).",
+}
+
+// operationsCSV lists the operations published one by one (the most
+// recent, at most MaxOperationSeries), each with what its own release
+// gave, its wording and its page.
+func operationsCSV(snap *Snapshot) ([]byte, error) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write(OperationsColumns)
+	for _, o := range snap.Operations {
+		w.Write([]string{o.ID, o.Name, o.Jurisdiction, o.Period, o.Source, formatNumber(o.VictimsIdentified), o.VictimsFlag,
+			formatNumber(o.ArrestsTotal), formatNumber(o.ArrestsTraffickers), o.VictimsDefinition, o.ArrestsDefinition,
+			o.SourceURL, o.SourceKind.String()})
+	}
+	w.Flush()
+	return b.Bytes(), w.Error()
+}

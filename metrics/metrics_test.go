@@ -437,3 +437,33 @@ func TestUnstableCompanion(t *testing.T) {
 		t.Fatalf("%d companion series for %d unstable rows", got, unstable)
 	}
 }
+
+// TestOperationsExport: operations.csv lists each operation with what its
+// release gave (OCC II, 2008: 47 children recovered, 642 arrests of all
+// kinds, no count of traffickers), how it worded them, and its own page;
+// the data package describes it.
+func TestOperationsExport(t *testing.T) {
+	snap := computeEmbedded(t)
+	rows, err := csv.NewReader(bytes.NewReader(snap.Exports.Files["operations.csv"])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rows[0], OperationsColumns) || len(rows) != len(snap.Operations)+1 || len(rows) < 5 {
+		t.Fatalf("header %v, %d rows for %d operations", rows[0], len(rows)-1, len(snap.Operations))
+	}
+	found := false
+	for _, r := range rows[1:] {
+		if r[0] == "fbi-operation-cross-country-ii-2008" {
+			found = true
+			if r[5] != "47" || r[6] != "minors_only" || r[7] != "642" || r[8] != "" || !strings.HasPrefix(r[11], "https://archives.fbi.gov/") || r[12] != "primary" {
+				t.Errorf("OCC II: %v", r)
+			}
+		}
+	}
+	if !found {
+		t.Error("no OCC II row")
+	}
+	if !bytes.Contains(snap.Exports.DataPackage, []byte(`"path": "operations.csv"`)) {
+		t.Error("the data package does not describe operations.csv")
+	}
+}

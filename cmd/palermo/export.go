@@ -21,7 +21,7 @@ CITATION.cff.`, stderr)
 	if err := writeExportDir(*out, snap); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %d files to %s: indicators.csv (%d rows), datapackage.json, catalogue.csv, catalogue.json, CITATION.cff and indicators/<id>.csv\n",
+	fmt.Fprintf(stdout, "wrote %d files to %s: indicators.csv (%d rows), operations.csv, datapackage.json, catalogue.csv, catalogue.json, CITATION.cff and indicators/<id>.csv\n",
 		len(snap.Exports.Files), *out, len(snap.Rows))
 	return nil
 }
