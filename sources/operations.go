@@ -40,7 +40,7 @@ func init() {
 }
 
 // Operations files are parsed in chunks of opChunkBytes on all cores
-// (csvscan.go); each chunk becomes one record batch. A record may not be
+// (csvx.Stream); each chunk becomes one record batch. A record may not be
 // longer than opMaxRecordBytes.
 const (
 	opChunkBytes     = 512 << 10

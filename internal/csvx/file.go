@@ -29,8 +29,8 @@ import (
 // problem with its line and column (encoding/csv's FieldPos).
 type File struct {
 	name   string
-	r      *csv.Reader     // nil when records come from a csvScanner
-	sc     *scanner        // the records of one chunk (streamCSV); nil over a csv.Reader
+	r      *csv.Reader     // nil when records come from a scanner
+	sc     *scanner        // the records of one chunk (Stream); nil over a csv.Reader
 	pos    fieldPositioner // where the fields of the current record start
 	col    map[string]int
 	Rec    []string
@@ -51,7 +51,7 @@ type File struct {
 }
 
 // fieldPositioner gives the line and column where field i of the current
-// record starts: encoding/csv's Reader and csvScanner.
+// record starts: encoding/csv's Reader and scanner.
 type fieldPositioner interface{ FieldPos(i int) (line, col int) }
 
 // Col is a column resolved once from the header, for the hot loops of
@@ -69,13 +69,13 @@ func Open(name string, r io.Reader, want []string) (*File, error) {
 	return Read(name, r, want, false)
 }
 
-// OpenSubset is openCSV for publishers' tables with more columns than
+// OpenSubset is Open for publishers' tables with more columns than
 // palermo reads: want must be present, others are ignored.
 func OpenSubset(name string, r io.Reader, want []string) (*File, error) {
 	return Read(name, r, want, true)
 }
 
-// OpenPlaces is openCSV for a table of places (a Census file's NAME is a
+// OpenPlaces is Open for a table of places (a Census file's NAME is a
 // state's): the named columns hold the names of places, not of people, and
 // are exempt from the refusal of personal identifiers.
 func OpenPlaces(name string, r io.Reader, want []string, places ...string) (*File, error) {

@@ -109,7 +109,7 @@ func parseChunks[R any](ctx context.Context, next func() (chunk, error), workers
 	return ctx.Err()
 }
 
-// StreamOptions tune streamCSV; zero values take the defaults.
+// StreamOptions tune Stream; zero values take the defaults.
 type StreamOptions struct {
 	Workers   int // goroutines that parse; 0 means GOMAXPROCS
 	Chunk     int // bytes a parser takes at a time; 0 means 512 KiB
@@ -121,7 +121,7 @@ type StreamOptions struct {
 
 // Stream reads the header of r, checks it against want (the exact set of
 // columns, or a subset of them with opt.Subset) and parses the records after it chunk by chunk on several
-// goroutines. parse gets a csvFile that reads the records of one chunk
+// goroutines. parse gets a File that reads the records of one chunk
 // (Next, Get, Count... as over a whole file; the chunk's bytes are given for
 // sizing) and returns what the chunk made; collect receives those results
 // one at a time, in file order. Memory holds a few chunks whatever the size
