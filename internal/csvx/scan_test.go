@@ -158,23 +158,6 @@ func TestSmallCount(t *testing.T) {
 	}
 }
 
-// TestErrorListKeep: a list keeps the first diag.MaxErrors problems, in order,
-// however they are added.
-func TestErrorListKeep(t *testing.T) {
-	var l diag.ErrorList
-	for i := 1; i <= 30; i++ {
-		l.Keep(&diag.PosError{Line: i})
-	}
-	more := make([]*diag.PosError, 40)
-	for i := range more {
-		more[i] = &diag.PosError{Line: 31 + i}
-	}
-	l.Keep(more...)
-	if len(l) != diag.MaxErrors || l[0].Line != 1 || l[diag.MaxErrors-1].Line != diag.MaxErrors {
-		t.Fatalf("kept %d, first line %d, last line %d", len(l), l[0].Line, l[len(l)-1].Line)
-	}
-}
-
 // TestNextSpecial: the word-at-a-time search finds the first comma, line
 // feed or quote as a byte-by-byte loop does, bytes that confuse the zero
 // byte trick (0x00, 0x01, 0x80, 0xff, the specials' neighbours) included.
