@@ -346,11 +346,12 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) {
 		problem = err.Error()
 	}
 	data := struct {
-		Jobs     []jobView
-		Snapshot *metrics.Snapshot
-		NotReady []string
-		Problem  string
-	}{jobs, s.Publisher.Snapshot(), s.NotReady(), problem}
+		Jobs       []jobView
+		Snapshot   *metrics.Snapshot
+		NotReady   []string
+		Problem    string
+		Indicators []indicatorLink
+	}{jobs, s.Publisher.Snapshot(), s.NotReady(), problem, indicatorLinks(s.Publisher.Snapshot())}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	if err := landingTmpl.Execute(w, data); err != nil {
 		s.Log.Error("landing page", "err", err)
@@ -396,4 +397,37 @@ func Shutdown(ctx context.Context, srv *http.Server, sched *pipeline.Scheduler) 
 		}
 	}
 	return err
+}
+
+// indicatorLink is an indicator of the landing page, linked to its section
+// in the report of a jurisdiction where it has published values (the world
+// when it has, else the first in code order).
+type indicatorLink struct {
+	ID, Title, Jurisdiction string
+	Published              int
+}
+
+func indicatorLinks(snap *metrics.Snapshot) []indicatorLink {
+	if snap == nil {
+		return nil
+	}
+	where := map[string]string{}
+	count := map[string]int{}
+	for i := range snap.Rows {
+		r := &snap.Rows[i]
+		if !r.Published() {
+			continue
+		}
+		count[r.Indicator.ID]++
+		if j := where[r.Indicator.ID]; j == "" || r.Jurisdiction == "WLD" || (j != "WLD" && r.Jurisdiction < j) {
+			where[r.Indicator.ID] = r.Jurisdiction
+		}
+	}
+	var out []indicatorLink
+	for _, ind := range metrics.Catalogue {
+		if count[ind.ID] > 0 {
+			out = append(out, indicatorLink{ID: ind.ID, Title: ind.Title, Jurisdiction: where[ind.ID], Published: count[ind.ID]})
+		}
+	}
+	return out
 }

@@ -233,6 +233,19 @@ func TestReportPages(t *testing.T) {
 	if code, _ := get("/report/ATLANTIS"); code != 404 {
 		t.Fatalf("/report/ATLANTIS = %d, want 404", code)
 	}
+	// The landing page leads to the report, and each indicator with
+	// published values links to its section in a report that has it.
+	_, landing := get("/")
+	if !strings.Contains(landing, `<a href="/report/"><strong>Read the report</strong></a>`) {
+		t.Error("the landing page has no prominent link to the report")
+	}
+	link := `href="/report/WLD/#convictions_per_identified_victim"`
+	if !strings.Contains(landing, link) || !strings.Contains(landing, ">Convictions per identified victim</a>") {
+		t.Errorf("the landing page lacks %s", link)
+	}
+	if _, page := get("/report/WLD/"); !strings.Contains(page, `id="convictions_per_identified_victim"`) {
+		t.Error("the report section the landing page links to does not exist")
+	}
 }
 
 // TestMetricsNegotiation: the pre-rendered indicator families join the live
