@@ -404,7 +404,7 @@ func Shutdown(ctx context.Context, srv *http.Server, sched *pipeline.Scheduler) 
 // when it has, else the first in code order).
 type indicatorLink struct {
 	ID, Title, Jurisdiction string
-	Published              int
+	Published               int
 }
 
 func indicatorLinks(snap *metrics.Snapshot) []indicatorLink {
