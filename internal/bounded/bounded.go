@@ -34,8 +34,8 @@ const (
 	MaxXMLToken = 1 << 20
 )
 
-// LimitError says which part of an input grew past its limit.
-func LimitError(what string, limit int64) error {
+// limitError says which part of an input grew past its limit.
+func limitError(what string, limit int64) error {
 	return fmt.Errorf("%s: %w (%d bytes)", what, ErrTooLarge, limit)
 }
 
@@ -59,7 +59,7 @@ func (l *strictLimitReader) Read(p []byte) (int, error) {
 		if n, _ := l.r.Read(one[:]); n == 0 {
 			return 0, io.EOF
 		}
-		return 0, LimitError(l.what, l.max)
+		return 0, limitError(l.what, l.max)
 	}
 	if int64(len(p)) > l.n {
 		p = p[:l.n]
@@ -69,9 +69,9 @@ func (l *strictLimitReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// InflateLimit is what a compressed part of size compressed may inflate to,
+// inflateLimit is what a compressed part of size compressed may inflate to,
 // at most max.
-func InflateLimit(compressed, max int64) int64 {
+func inflateLimit(compressed, max int64) int64 {
 	if compressed < 0 {
 		compressed = 0
 	}
@@ -89,7 +89,7 @@ func OpenZipEntry(f *zip.File, max int64) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	limit := InflateLimit(int64(f.CompressedSize64), max)
+	limit := inflateLimit(int64(f.CompressedSize64), max)
 	return struct {
 		io.Reader
 		io.Closer
@@ -105,7 +105,7 @@ func ReadZipEntry(f *zip.File, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	size := min(int64(f.UncompressedSize64), InflateLimit(int64(f.CompressedSize64), max))
+	size := min(int64(f.UncompressedSize64), inflateLimit(int64(f.CompressedSize64), max))
 	return ReadSized(rc, max, size)
 }
 
@@ -142,27 +142,6 @@ func EachZipEntry(file string, r io.ReaderAt, size int64, what string, keep func
 // DefaultMaxBytes bounds what one fetch may read (the largest shipped
 // snapshot is 2.3 MB; NIBRS state bundles reach a few hundred MB).
 const DefaultMaxBytes = 512 << 20
-
-// ReadFile reads a local file, refusing one larger than max bytes
-// (DefaultMaxBytes when max is 0) before reading it.
-func ReadFile(path string, max int64) ([]byte, error) {
-	if max <= 0 {
-		max = DefaultMaxBytes
-	}
-	fh, err := os.Open(filepath.Clean(path))
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	size := int64(-1)
-	if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() {
-		if st.Size() > max {
-			return nil, fmt.Errorf("%w: the file has %d bytes, the limit is %d (max_bytes)", ErrTooLarge, st.Size(), max)
-		}
-		size = st.Size()
-	}
-	return ReadSized(fh, max, size)
-}
 
 // OpenZip reads the directory of a ZIP archive held in r. Its entries
 // inflate with klauspost/compress's flate decoder, which reads the deflate
@@ -214,8 +193,6 @@ func OpenFile(path string, max int64) (f Sized, close func() error, err error) {
 
 // ErrTooLarge is returned when a body or file exceeds the fetcher's limit.
 var ErrTooLarge = errors.New("larger than the configured maximum size")
-
-func Read(r io.Reader, max int64) ([]byte, error) { return ReadSized(r, max, -1) }
 
 // ReadSized reads at most max bytes of r; size, when known (a file's
 // size, a Content-Length), sizes the buffer once, so that reading a large

@@ -96,7 +96,7 @@ func Read(name string, in io.Reader, want []string, extraAllowed bool, places ..
 	if err != nil {
 		return nil, ReadError(name, err, "cannot read the header")
 	}
-	f, err := NewFile(name, append([]string(nil), header...), r, want, extraAllowed, places...) // the reader reuses its record
+	f, err := newFile(name, append([]string(nil), header...), r, want, extraAllowed, places...) // the reader reuses its record
 	if err != nil {
 		return nil, err
 	}
@@ -104,8 +104,8 @@ func Read(name string, in io.Reader, want []string, extraAllowed bool, places ..
 	return f, nil
 }
 
-// NewFile checks a header (pos gives its columns) against want.
-func NewFile(name string, header []string, pos fieldPositioner, want []string, extraAllowed bool, places ...string) (*File, error) {
+// newFile checks a header (pos gives its columns) against want.
+func newFile(name string, header []string, pos fieldPositioner, want []string, extraAllowed bool, places ...string) (*File, error) {
 	f := &File{name: name, pos: pos, col: map[string]int{}, header: header}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
@@ -373,7 +373,7 @@ func (f *File) Date(col, s string) *arrow.Date32 { return f.DateAt(f.Ref(col), s
 // DateAt parses s as YYYY-MM-DD; the value pointed to is valid until the
 // next row is read.
 func (f *File) DateAt(col Col, s string) *arrow.Date32 {
-	d, ok := ParseISODate(s)
+	d, ok := parseISODate(s)
 	if !ok {
 		f.FailAt(col, "%s: %q is not a date (YYYY-MM-DD)", col.Name, s)
 		return nil
@@ -381,9 +381,9 @@ func (f *File) DateAt(col Col, s string) *arrow.Date32 {
 	return keep(f.dates[:], &f.nDates, d)
 }
 
-// ParseISODate reads a calendar date written YYYY-MM-DD, accepting what
+// parseISODate reads a calendar date written YYYY-MM-DD, accepting what
 // time.Parse(time.DateOnly, s) accepts, without its cost.
-func ParseISODate(s string) (arrow.Date32, bool) {
+func parseISODate(s string) (arrow.Date32, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return 0, false
 	}

@@ -130,7 +130,7 @@ func FuzzCSVScanner(f *testing.F) {
 // exactly what time.Parse(time.DateOnly, ...) does.
 func TestParseISODate(t *testing.T) {
 	check := func(s string) {
-		d, ok := ParseISODate(s)
+		d, ok := parseISODate(s)
 		tm, err := time.Parse(time.DateOnly, s)
 		if ok != (err == nil) || ok && d != arrow.Date32FromTime(tm) {
 			t.Fatalf("%q: got %v %v, time.Parse %v %v", s, d, ok, tm, err)

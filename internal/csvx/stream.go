@@ -160,7 +160,7 @@ func Stream[R any](ctx context.Context, name string, r io.Reader, want []string,
 	for i, h := range hs.fields {
 		header[i] = strings.Clone(h)
 	}
-	hf, err := NewFile(name, header, hs, want, opt.Subset)
+	hf, err := newFile(name, header, hs, want, opt.Subset)
 	if err != nil {
 		return err
 	}
