@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"sort"
 	"strconv"
@@ -102,13 +103,14 @@ func parseHTTables(ctx context.Context, in Input) (*Output, error) {
 	}
 	// The tables have no national row: the jurisdictions they list, added
 	// up, are the USA's reporting total.
+	national := map[htKey]float64{}
 	for k, v := range cells {
-		if k.jur != "USA" && k.measure != "agencies_participating" {
-			n := k
-			n.jur = "USA"
-			cells[n] += v
+		if k.measure != "agencies_participating" {
+			k.jur = "USA"
+			national[k] += v
 		}
 	}
+	maps.Copy(cells, national)
 	keys := make([]htKey, 0, len(cells))
 	for k := range cells {
 		keys = append(keys, k)
