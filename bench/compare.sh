@@ -19,15 +19,8 @@ RUNS="${RUNS:-3}"
 work="${WORK:-$(mktemp -d)}"
 echo "work dir: $work, rows: $ROWS, runs: $RUNS, DuckDB threads: $THREADS, $(nproc) cores, $(go version | cut -d' ' -f3)"
 
-go build -o "$work/palermo" ./cmd/palermo
-if [ ! -d "$work/node_modules/@duckdb/node-api" ]; then
-  (cd "$work" && npm install --silent --no-audit --no-fund @duckdb/node-api >/dev/null)
-fi
-echo "duckdb: $(cd "$work" && node -e 'console.log(require("@duckdb/node-api/package.json").version)' 2>/dev/null || echo '?') (@duckdb/node-api)"
+. bench/lib.sh
 cp bench/duckdb.mjs "$work/"
-# measure CMD... prints "wall_seconds user_seconds max_rss_kb".
-measure() { /usr/bin/time -f "%e %U %M" "$@" 2>&1 >/dev/null | tail -1; }
-: > "$work/peaks"
 
 for rows in $ROWS; do
   csv="$work/ops-$rows.csv"
@@ -53,8 +46,4 @@ YAML
   sort -k1,1 -k2,2n "$work/times" | awk -v runs="$RUNS" -v bytes="$bytes" -v size="$rows" -v what=rows -v peaks="$work/peaks" -f bench/medians.awk
 done
 
-if [ "$(wc -l < "$work/peaks")" -gt 1 ]; then
-  echo
-  awk 'NR == 1 { first = $2; rows = $1 }
-    { printf "palermo peak RSS at %d rows: %.1f MiB, %+.1f%% against %d rows\n", $1, $2/1024, 100*($2/first - 1), rows }' "$work/peaks"
-fi
+compare_peaks rows

@@ -20,16 +20,10 @@ work="${WORK:-$(mktemp -d)}"
 real=sources/testdata/fbi_nibrs/nibrs_MN_2018.zip
 echo "work dir: $work, copies: $COPIES, runs: $RUNS, DuckDB threads: $THREADS, $(nproc) cores, $(go version | cut -d' ' -f3)"
 
-go build -o "$work/palermo" ./cmd/palermo
-if [ ! -d "$work/node_modules/@duckdb/node-api" ]; then
-  (cd "$work" && npm install --silent --no-audit --no-fund @duckdb/node-api >/dev/null)
-fi
-echo "duckdb: $(cd "$work" && node -e 'console.log(require("@duckdb/node-api/package.json").version)' 2>/dev/null || echo '?') (@duckdb/node-api)"
+. bench/lib.sh
 cp bench/nibrs_duckdb.mjs bench/nibrs_check.mjs "$work/"
-measure() { /usr/bin/time -f "%e %U %M" "$@" 2>&1 >/dev/null | tail -1; }
 snapshot() { echo "$1/snapshots/fbi_nibrs/$(cat "$1/snapshots/fbi_nibrs/CURRENT")/observations.parquet"; }
 config() { printf 'data_dir: %s\nsources:\n  fbi_nibrs:\n    location: %s\n    max_bytes: 64GB\n' "$1" "$2" > "$3"; }
-: > "$work/peaks"
 
 # The real bundle's counts, to check the scaled ones against.
 config "$work/data-1" "$real" "$work/real.yaml"
@@ -56,8 +50,4 @@ for copies in $COPIES; do
   sort -k1,1 -k2,2n "$work/times" | awk -v runs="$RUNS" -v bytes="$bytes" -v size="$copies" -v what=copies -v peaks="$work/peaks" -f bench/medians.awk
 done
 
-if [ "$(wc -l < "$work/peaks")" -gt 1 ]; then
-  echo
-  awk 'NR == 1 { first = $2; copies = $1 }
-    { printf "palermo peak RSS at %d copies: %.1f MiB, %+.1f%% against %d copies\n", $1, $2/1024, 100*($2/first - 1), copies }' "$work/peaks"
-fi
+compare_peaks copies
