@@ -1,7 +1,6 @@
 package sources
 
 import (
-	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -49,11 +48,7 @@ var ctdcColumns = []string{"yearOfRegistration", "gender", "majorityStatus", "Co
 type ctdcKey struct{ country, year, form, sex, age string }
 
 func parseCTDC(ctx context.Context, in Input) (*Output, error) {
-	br := bufio.NewReaderSize(in.Reader(), 1<<20)
-	if bom, _ := br.Peek(3); string(bom) == "\xef\xbb\xbf" {
-		br.Discard(3) // a UTF-8 BOM is not part of the first column's name
-	}
-	r := csv.NewReader(br)
+	r := csv.NewReader(csvx.BOMless(in.Reader(), 1<<20))
 	r.Comma = ';'
 	header, err := r.Read()
 	if err != nil {

@@ -11,7 +11,6 @@ package csvx
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -86,10 +85,7 @@ func OpenPlaces(name string, r io.Reader, want []string, places ...string) (*Fil
 // may be present and are ignored; places: columns of place names, exempt
 // from the refusal of personal identifiers).
 func Read(name string, in io.Reader, want []string, extraAllowed bool, places ...string) (*File, error) {
-	br := bufio.NewReaderSize(in, 1<<20)
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-		br.Discard(3) // a UTF-8 BOM is not part of the first column's name
-	}
+	br := BOMless(in, 1<<20)
 	r := csv.NewReader(br)
 	r.ReuseRecord = true
 	header, err := r.Read()
@@ -476,4 +472,14 @@ func YearString(y int) string {
 		return years[y]
 	}
 	return strconv.Itoa(y)
+}
+
+// BOMless buffers r (size bytes) past a UTF-8 byte-order mark at its
+// start, which is not part of the first column's name.
+func BOMless(r io.Reader, size int) *bufio.Reader {
+	br := bufio.NewReaderSize(r, size)
+	if bom, _ := br.Peek(3); string(bom) == "\xef\xbb\xbf" {
+		br.Discard(3)
+	}
+	return br
 }

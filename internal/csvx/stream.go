@@ -1,8 +1,6 @@
 package csvx
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -138,10 +136,7 @@ func Stream[R any](ctx context.Context, name string, r io.Reader, want []string,
 	if opt.MaxRecord <= 0 {
 		opt.MaxRecord = 16 << 20
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-		br.Discard(3) // a UTF-8 BOM is not part of the first column's name
-	}
+	br := BOMless(r, 64<<10)
 	chunker := newChunker(br, opt.Chunk, opt.MaxRecord, opt.Workers+2)
 	first, err := chunker.next()
 	if err == io.EOF {
