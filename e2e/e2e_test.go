@@ -26,16 +26,17 @@ import (
 	"github.com/palermo-project/palermo/internal/testutil"
 )
 
-// tool finds a binary the test needs. Outside CI a missing tool skips the
-// test; under CI=true it fails it, since .ci/run must have installed it.
-func tool(t *testing.T, name string) string {
+// tool finds a binary the test needs, from the Debian package pkg. Outside
+// CI a missing tool skips the test; under CI=true it fails it, since
+// .ci/run must have installed it.
+func tool(t *testing.T, name, pkg string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not found: .ci/run must install the Debian package prometheus", name)
+			t.Fatalf("%s not found: .ci/run must install the Debian package %s", name, pkg)
 		}
-		t.Skipf("%s not found; install the Debian package prometheus to run this test", name)
+		t.Skipf("%s not found; install the Debian package %s to run this test", name, pkg)
 	}
 	return p
 }
@@ -217,8 +218,8 @@ func prometheusConfig(t *testing.T, targets []string) string {
 }
 
 func TestPrometheusScrapesPalermo(t *testing.T) {
-	promBin := tool(t, "prometheus")
-	promtool := tool(t, "promtool")
+	promBin := tool(t, "prometheus", "prometheus")
+	promtool := tool(t, "promtool", "prometheus")
 
 	// promtool on the repository's own files.
 	for _, args := range [][]string{

@@ -7,12 +7,12 @@ import (
 	"compress/gzip"
 	"context"
 	_ "embed"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net"
 	"net/http"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/exporter-toolkit/web"
 
+	"github.com/palermo-project/palermo/internal/closest"
 	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/pipeline"
 	"github.com/palermo-project/palermo/report"
@@ -39,7 +40,7 @@ type Server struct {
 	Timeouts  Timeouts
 
 	reports reportCache
-	// renders counts report pages rendered (each page once per snapshot).
+	// renders counts report builds (one per snapshot).
 	renders atomic.Int64
 }
 
@@ -95,10 +96,10 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.HandleFunc("GET /exports/{path...}", s.export)
-	mux.HandleFunc("GET /report/{$}", s.reportIndex)
-	mux.HandleFunc("GET /report/{jurisdiction}", s.reportPage)
-	mux.HandleFunc("GET /report/{jurisdiction}/{$}", s.reportPage)
-	mux.HandleFunc("GET /report/{jurisdiction}/index.html", s.reportPage)
+	mux.HandleFunc("GET /report/{path...}", s.report)
+	mux.HandleFunc("GET /report", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/report/", http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("GET /{$}", s.landing)
 	return mux
 }
@@ -233,75 +234,101 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
-// reportCache holds the report pages of the current snapshot. Each page is
-// rendered once per snapshot, by the first request for it; requests that
-// arrive meanwhile wait for that rendering instead of starting their own.
+// reportCache holds the report of the current snapshot, built once per
+// snapshot by the first request for it; requests that arrive meanwhile
+// wait for that build instead of starting their own.
 type reportCache struct {
 	mu    sync.Mutex
 	snap  *metrics.Snapshot
-	pages map[string]*reportEntry
+	entry *reportEntry
 }
 
 type reportEntry struct {
 	once sync.Once
-	html []byte
+	site *report.Site
 	err  error
 }
 
-// page returns the rendered page of jurisdiction j in snap.
-func (c *reportCache) page(snap *metrics.Snapshot, j string, render func() ([]byte, error)) ([]byte, error) {
+func (c *reportCache) site(snap *metrics.Snapshot, build func() (*report.Site, error)) (*report.Site, error) {
 	c.mu.Lock()
-	if c.snap != snap {
-		c.snap, c.pages = snap, map[string]*reportEntry{}
+	if c.snap != snap || c.entry == nil {
+		c.snap, c.entry = snap, &reportEntry{}
 	}
-	e, ok := c.pages[j]
-	if !ok {
-		e = &reportEntry{}
-		c.pages[j] = e
-	}
+	e := c.entry
 	c.mu.Unlock()
-	e.once.Do(func() { e.html, e.err = render() })
-	return e.html, e.err
+	e.once.Do(func() { e.site, e.err = build() })
+	return e.site, e.err
 }
 
-func (s *Server) reportIndex(w http.ResponseWriter, r *http.Request) {
+var reportTypes = map[string]string{".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+	".css": "text/css; charset=utf-8", ".csv": "text/csv; charset=utf-8", ".md": "text/markdown; charset=utf-8"}
+
+// report serves the report that palermo report writes, from memory: the
+// index at /report/, a jurisdiction at /report/USA/ (any case of the code
+// is redirected to it), an indicator at /report/indicators/<id>/.
+func (s *Server) report(w http.ResponseWriter, r *http.Request) {
 	snap := s.Publisher.Snapshot()
 	if snap == nil {
 		http.Error(w, "no indicators computed yet; see /readyz", http.StatusServiceUnavailable)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Write(report.Index(snap, report.Jurisdictions(snap)))
-}
-
-// reportPage serves the report of one jurisdiction, rendered once per
-// indicator snapshot.
-func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
-	snap := s.Publisher.Snapshot()
-	if snap == nil {
-		http.Error(w, "no indicators computed yet; see /readyz", http.StatusServiceUnavailable)
-		return
-	}
-	j := r.PathValue("jurisdiction")
-	if !slices.Contains(report.Jurisdictions(snap), j) {
-		http.NotFound(w, r)
-		return
-	}
-	page, err := s.reports.page(snap, j, func() ([]byte, error) {
+	site, err := s.reports.site(snap, func() (*report.Site, error) {
 		s.renders.Add(1)
-		p, err := report.Render(snap, s.Publisher.Catalogue, j)
-		if err != nil {
-			return nil, err
-		}
-		return p.HTML, nil
+		return report.Build(snap, s.Publisher.Catalogue, report.Options{})
 	})
 	if err != nil {
-		s.Log.Error("report", "jurisdiction", j, "err", err)
+		s.Log.Error("report", "err", err)
 		http.Error(w, "cannot render the report", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Write(page)
+	p := r.PathValue("path")
+	if p == "" || strings.HasSuffix(p, "/") {
+		p += "index.html"
+	}
+	b, ok := site.Files[p]
+	if !ok {
+		raw := r.PathValue("path")
+		first, rest, slash := strings.Cut(raw, "/")
+		for _, j := range site.Jurisdictions {
+			if strings.EqualFold(first, j) && (first != j || !slash) {
+				target := "/report/" + j + "/" + rest
+				if r.URL.RawQuery != "" {
+					target += "?" + r.URL.RawQuery
+				}
+				http.Redirect(w, r, target, http.StatusMovedPermanently)
+				return
+			}
+		}
+		msg := "no such report page: /report/" + raw
+		if !strings.Contains(first, ".") && (rest == "" || rest == "index.html") {
+			msg += suggestJurisdiction(first, site.Jurisdictions, snap.JurisdictionNames)
+		}
+		http.Error(w, msg, http.StatusNotFound)
+		return
+	}
+	ctype := reportTypes[path.Ext(p)]
+	if ctype == "" {
+		ctype = "text/plain; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Last-Modified", snap.ComputedAt.UTC().Format(http.TimeFormat))
+	w.Write(b)
+}
+
+// suggestJurisdiction names the jurisdiction whose code or name is
+// closest to s, when one is close.
+func suggestJurisdiction(s string, codes []string, names map[string]string) string {
+	var known, code []string
+	for _, c := range codes {
+		known, code = append(known, c), append(code, c)
+		if n := names[c]; n != "" {
+			known, code = append(known, n), append(code, c)
+		}
+	}
+	if i, ok := closest.Match(s, known); ok {
+		return fmt.Sprintf("; did you mean /report/%s/ (%s)?", code[i], names[code[i]])
+	}
+	return "; see /report/ for the jurisdictions"
 }
 
 //go:embed landing.html
@@ -399,34 +426,27 @@ func Shutdown(ctx context.Context, srv *http.Server, sched *pipeline.Scheduler) 
 	return err
 }
 
-// indicatorLink is an indicator of the landing page, linked to its section
-// in the report of a jurisdiction where it has published values (the world
-// when it has, else the first in code order).
+// indicatorLink is an indicator of the landing page, linked to its page in
+// the report (the comparison, ranking and map of every jurisdiction).
 type indicatorLink struct {
-	ID, Title, Jurisdiction string
-	Published               int
+	ID, Title string
+	Published int
 }
 
 func indicatorLinks(snap *metrics.Snapshot) []indicatorLink {
 	if snap == nil {
 		return nil
 	}
-	where := map[string]string{}
 	count := map[string]int{}
 	for i := range snap.Rows {
-		r := &snap.Rows[i]
-		if !r.Published() {
-			continue
-		}
-		count[r.Indicator.ID]++
-		if j := where[r.Indicator.ID]; j == "" || r.Jurisdiction == "WLD" || (j != "WLD" && r.Jurisdiction < j) {
-			where[r.Indicator.ID] = r.Jurisdiction
+		if r := &snap.Rows[i]; r.Published() {
+			count[r.Indicator.ID]++
 		}
 	}
 	var out []indicatorLink
 	for _, ind := range metrics.Catalogue {
 		if count[ind.ID] > 0 {
-			out = append(out, indicatorLink{ID: ind.ID, Title: ind.Title, Jurisdiction: where[ind.ID], Published: count[ind.ID]})
+			out = append(out, indicatorLink{ID: ind.ID, Title: ind.Title, Published: count[ind.ID]})
 		}
 	}
 	return out

@@ -207,44 +207,63 @@ func TestSlowClientCutOff(t *testing.T) {
 	}
 }
 
-// TestReportPages: /report/ lists the jurisdictions, /report/{j} serves the
-// page of one, an unknown jurisdiction is 404.
+// TestReportPages: /report/ lists the jurisdictions, the world first;
+// /report/{j}/ serves the page of one, a code in another case is redirected
+// to it, an unknown one is 404 with a suggestion; the data, assets and CSV
+// files the pages load are served with their types.
 func TestReportPages(t *testing.T) {
 	s, pub := newTestServer(t)
 	pub.Recompute(context.Background())
 	base := serve(t, s)
-	get := func(path string) (int, string) {
-		resp, err := http.Get(base + path)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(path string) (int, http.Header, string) {
+		resp, err := client.Get(base + path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return resp.StatusCode, resp.Header, string(b)
 	}
-	if code, body := get("/report/"); code != 200 || !strings.Contains(body, `href="WLD/index.html"`) {
+	code, _, index := get("/report/")
+	if code != 200 || !strings.Contains(index, `href="WLD/index.html"`) {
 		t.Fatalf("/report/ = %d", code)
 	}
-	for _, p := range []string{"/report/WLD", "/report/WLD/index.html"} {
-		if code, body := get(p); code != 200 || !strings.Contains(body, "Labour trafficking prosecution gap") {
+	if w, a := strings.Index(index, `href="WLD/index.html"`), strings.Index(index, `href="USA/index.html"`); w < 0 || a < 0 || w > a {
+		t.Error("the index does not list the world before the countries")
+	}
+	for _, p := range []string{"/report/WLD/", "/report/WLD/index.html"} {
+		if code, _, body := get(p); code != 200 || !strings.Contains(body, "Labour trafficking prosecution gap") {
 			t.Fatalf("%s = %d", p, code)
 		}
 	}
-	if code, _ := get("/report/ATLANTIS"); code != 404 {
-		t.Fatalf("/report/ATLANTIS = %d, want 404", code)
+	for path, want := range map[string]string{"/report/WLD": "/report/WLD/", "/report/us-mn/": "/report/US-MN/",
+		"/report/us-mn?compare=usa": "/report/US-MN/?compare=usa", "/report": "/report/"} {
+		if code, h, _ := get(path); code != http.StatusMovedPermanently || h.Get("Location") != want {
+			t.Errorf("%s = %d to %q, want a redirect to %s", path, code, h.Get("Location"), want)
+		}
+	}
+	if code, _, body := get("/report/MINESOTA/"); code != 404 || !strings.Contains(body, "did you mean /report/US-MN/ (Minnesota)?") {
+		t.Errorf("/report/MINESOTA/ = %d: %s", code, body)
+	}
+	for path, ctype := range map[string]string{"/report/assets/palermo.js": "text/javascript", "/report/data/j/USA.js": "text/javascript",
+		"/report/assets/report.css": "text/css", "/report/csv/operations.csv": "text/csv", "/report/indicators/ht_arrests/": "text/html"} {
+		if code, h, _ := get(path); code != 200 || !strings.HasPrefix(h.Get("Content-Type"), ctype) {
+			t.Errorf("%s = %d %s", path, code, h.Get("Content-Type"))
+		}
 	}
 	// The landing page leads to the report, and each indicator with
-	// published values links to its section in a report that has it.
-	_, landing := get("/")
+	// published values links to its page there.
+	_, _, landing := get("/")
 	if !strings.Contains(landing, `<a href="/report/"><strong>Read the report</strong></a>`) {
 		t.Error("the landing page has no prominent link to the report")
 	}
-	link := `href="/report/WLD/#convictions_per_identified_victim"`
+	link := `href="/report/indicators/convictions_per_identified_victim/"`
 	if !strings.Contains(landing, link) || !strings.Contains(landing, ">Convictions per identified victim</a>") {
 		t.Errorf("the landing page lacks %s", link)
 	}
-	if _, page := get("/report/WLD/"); !strings.Contains(page, `id="convictions_per_identified_victim"`) {
-		t.Error("the report section the landing page links to does not exist")
+	if code, _, page := get("/report/indicators/convictions_per_identified_victim/"); code != 200 || !strings.Contains(page, "<h1>Convictions per identified victim</h1>") {
+		t.Error("the indicator page the landing page links to does not exist")
 	}
 }
 
@@ -328,7 +347,7 @@ func TestReportRenderedOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			resp, err := http.Get(base + "/report/USA")
+			resp, err := http.Get(base + "/report/USA/")
 			if err != nil {
 				t.Error(err)
 				return

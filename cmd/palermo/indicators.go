@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/palermo-project/palermo/internal/closest"
 	"github.com/palermo-project/palermo/metrics"
 )
 
@@ -172,37 +173,10 @@ func catalogueIDs() []string {
 
 // suggest names the closest of known to s, when one is close.
 func suggest(s string, known []string) string {
-	best, bestD := "", 1<<30
-	for _, k := range known {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(k)); d < bestD {
-			best, bestD = k, d
-		}
+	if i, ok := closest.Match(s, known); ok {
+		return fmt.Sprintf("; did you mean %s?", known[i])
 	}
-	if best == "" || bestD > max(3, len(s)/3) {
-		return ""
-	}
-	return fmt.Sprintf("; did you mean %s?", best)
-}
-
-// editDistance is the Levenshtein distance of two strings (in bytes).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return ""
 }
 
 func num(v *float64) string {

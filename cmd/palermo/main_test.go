@@ -367,24 +367,32 @@ func TestExportFiles(t *testing.T) {
 	}
 }
 
-// TestReportCommand: palermo report writes a page and its charts for the
-// jurisdictions asked for, and refuses one without published values.
+// TestReportCommand: palermo report writes the static report with the
+// pages of the jurisdictions asked for (in any case), the indicator pages,
+// the operations, the data and assets they load and the CSV files; it
+// refuses a jurisdiction it does not know, with a suggestion.
 func TestReportCommand(t *testing.T) {
 	dir := t.TempDir()
 	data, out := filepath.Join(dir, "data"), filepath.Join(dir, "report")
 	if code, _, stderr := palermo(t, "run", "--data-dir", data, "--log-level", "warn"); code != 0 {
 		t.Fatalf("run: %s", stderr)
 	}
-	code, stdout, stderr := palermo(t, "report", "--data-dir", data, "--out", out, "--jurisdiction", "WLD", "--jurisdiction", "US-MN")
-	if code != 0 || !strings.Contains(stdout, "wrote 2 report pages") {
+	code, stdout, stderr := palermo(t, "report", "--data-dir", data, "--out", out, "--jurisdiction", "WLD", "--jurisdiction", "us-mn")
+	if code != 0 || !strings.Contains(stdout, "2 jurisdiction pages") {
 		t.Fatalf("report exited %d: %s%s", code, stdout, stderr)
 	}
-	for _, f := range []string{"index.html", "WLD/index.html", "WLD/labour_prosecution_gap_pp.png", "US-MN/index.html", "US-MN/minor_prostitution_arrests.png"} {
+	for _, f := range []string{"index.html", "WLD/index.html", "US-MN/index.html", "indicators/labour_prosecution_gap_pp/index.html",
+		"operations/index.html", "data/catalogue.js", "data/j/US-MN.js", "data/i/minor_prostitution_arrests.js",
+		"assets/palermo.js", "assets/world.js", "assets/vendor/plot.umd.min.js", "assets/vendor/LICENSE.plot",
+		"csv/minor_prostitution_arrests.csv", "csv/operations.csv"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing %s", f)
 		}
 	}
-	if code, _, stderr := palermo(t, "report", "--data-dir", data, "--out", out, "--jurisdiction", "ATLANTIS"); code != 1 || !strings.Contains(stderr, "no published value") {
+	if _, err := os.Stat(filepath.Join(out, "USA", "index.html")); err == nil {
+		t.Error("a page was written for a jurisdiction not asked for")
+	}
+	if code, _, stderr := palermo(t, "report", "--data-dir", data, "--out", out, "--jurisdiction", "MINESOTA"); code != 1 || !strings.Contains(stderr, "did you mean Minnesota?") {
 		t.Fatalf("unknown jurisdiction exited %d: %s", code, stderr)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/palermo-project/palermo/metrics"
 	"github.com/palermo-project/palermo/pipeline"
@@ -15,52 +13,46 @@ import (
 
 func cmdReport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("report", "[--data-dir D] --out DIR [--jurisdiction X]...", `
-Writes a report for people who do not run Grafana: one self-contained HTML
-page per jurisdiction (DIR/<jurisdiction>/index.html, charts embedded) with a
-PNG chart per indicator beside it, each with its direction, caveats and
-sources, and a scorecard; DIR/index.html lists the pages. Without
---jurisdiction, every jurisdiction with a published value gets a page.`, stderr)
+Writes the report for people who do not run Grafana as static files that
+work offline (open DIR/index.html): an index with the world and regions
+first, a page per jurisdiction (DIR/<jurisdiction>/index.html) with a
+scorecard and a chart per indicator on a true time axis, a page per
+indicator (DIR/indicators/<id>/index.html) comparing jurisdictions with a
+ranking and a map, the operations one by one, and the rows behind every
+chart as CSV (DIR/csv/). palermo serve serves the same report at /report/.
+Without --jurisdiction, every jurisdiction with a published or withheld
+value gets a page.`, stderr)
 	var c commonFlags
 	c.register(fs, true)
 	out := fs.String("out", "", "directory to write the report into")
 	var only multiFlag
-	fs.Var(&only, "jurisdiction", "only this jurisdiction, e.g. WLD, USA, US-MN (repeatable)")
+	fs.Var(&only, "jurisdiction", "only this jurisdiction's page, e.g. WLD, USA, US-MN or a name (repeatable)")
 	snap, err := computeInto(fs, args, &c, func() bool { return *out == "" }, stderr)
 	if err != nil {
 		return err
 	}
-	all := report.Jurisdictions(snap)
-	list := all
-	if len(only) > 0 {
-		list = nil
-		for _, j := range only {
-			if !slices.Contains(all, j) {
-				return fmt.Errorf("--jurisdiction %s: no published value; jurisdictions with values: %s", j, strings.Join(all, ", "))
-			}
-			list = append(list, j)
-		}
-	}
-	for _, j := range list {
-		page, err := report.Render(snap, metrics.Catalogue, j)
+	var opt report.Options
+	for _, s := range only {
+		code, err := jurisdictionCode(snap, s)
 		if err != nil {
 			return err
 		}
-		dir := filepath.Join(*out, j)
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return err
-		}
-		if err := pipeline.WriteFileAtomic(filepath.Join(dir, "index.html"), page.HTML); err != nil {
-			return err
-		}
-		for id, png := range page.Charts {
-			if err := pipeline.WriteFileAtomic(filepath.Join(dir, id+".png"), png); err != nil {
-				return err
-			}
-		}
+		opt.Jurisdictions = append(opt.Jurisdictions, code)
 	}
-	if err := pipeline.WriteFileAtomic(filepath.Join(*out, "index.html"), report.Index(snap, list)); err != nil {
+	site, err := report.Build(snap, metrics.Catalogue, opt)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %d report pages to %s (open %s)\n", len(list), *out, filepath.Join(*out, "index.html"))
+	for _, p := range site.Paths() {
+		path := filepath.Join(*out, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := pipeline.WriteFileAtomic(path, site.Files[p]); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "wrote the report to %s: %d jurisdiction pages, %d files (open %s)\n",
+		*out, len(site.Jurisdictions), len(site.Files), filepath.Join(*out, "index.html"))
 	return nil
 }
