@@ -322,7 +322,6 @@ func TestReportInBrowser(t *testing.T) {
 	}
 }
 
-
 // checkRanking: the ranking lists exactly the export's published rows of
 // the chosen period and source, with their values, ordered by the
 // indicator's direction, and the maps shade one area per ranked area.
