@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,12 +27,15 @@ func published(t testing.TB) Published {
 	}
 	out := Published{}
 	for _, r := range snap.Rows {
-		if r.Published() && !slices.Contains(out[r.Indicator.ID], r.Jurisdiction) {
-			out[r.Indicator.ID] = append(out[r.Indicator.ID], r.Jurisdiction)
+		if !r.Published() {
+			continue
 		}
-	}
-	for _, js := range out {
-		sort.Strings(js)
+		if out[r.Indicator.ID] == nil {
+			out[r.Indicator.ID] = map[string][]string{}
+		}
+		if ps := out[r.Indicator.ID][r.Jurisdiction]; !slices.Contains(ps, r.Period) {
+			out[r.Indicator.ID][r.Jurisdiction] = append(ps, r.Period)
+		}
 	}
 	return out
 }
@@ -79,7 +83,7 @@ func TestDashboardRules(t *testing.T) {
 	probe := *metrics.Catalogue[6]
 	probe.ID, probe.Title = "probe_indicator", "Probe indicator"
 	cat := append(append([]*metrics.Indicator{}, metrics.Catalogue...), &probe)
-	published["probe_indicator"] = []string{"WLD"}
+	published["probe_indicator"] = map[string][]string{"WLD": {"2022"}}
 	files, err := Generate(cat, published)
 	if err != nil {
 		t.Fatal(err)
@@ -127,10 +131,39 @@ func TestDashboardRules(t *testing.T) {
 		if !strings.Contains(p.Description, ind.DescriptionKey[0]) || !strings.Contains(p.Description, "Direction: "+string(ind.Direction)) {
 			t.Errorf("panel %q lacks its caveats or direction", p.Title)
 		}
+		// A chart over the periods, zero-based but for percentage points,
+		// whose colours name series and never mean good or bad, with the
+		// unstable values in a series of their own.
+		if p.Type != "barchart" || p.Options["xField"] != "period" {
+			t.Errorf("panel %q is a %s, not a chart over the periods", p.Title, p.Type)
+		}
 		b, _ := json.Marshal(p.FieldConfig)
-		coloured := strings.Contains(string(b), "continuous-RdYlGr") || strings.Contains(string(b), "continuous-GrYlRd")
-		if coloured != (ind.Direction != metrics.Neutral) {
-			t.Errorf("panel %q (direction %s): coloured=%v", p.Title, ind.Direction, coloured)
+		if strings.Contains(string(b), "RdYlGr") || strings.Contains(string(b), "GrYlRd") {
+			t.Errorf("panel %q colours its bars as good or bad", p.Title)
+		}
+		if min := p.FieldConfig.Defaults.Min; ind.Unit != metrics.UnitPP && (min == nil || *min != 0) {
+			t.Errorf("panel %q: the axis of a %s does not start at zero", p.Title, ind.Unit)
+		}
+		if len(p.Targets) != 1 || !strings.Contains(p.Targets[0].Expr, fmt.Sprintf(`palermo_indicator_unstable{indicator=%q}`, ind.ID)) ||
+			!strings.Contains(string(b), `unstable`) {
+			t.Errorf("panel %q does not set its unstable values apart", p.Title)
+		}
+	}
+	// Maps: the countries by alpha-3 code, the US states by their two
+	// letters, each ringing its unstable values.
+	for file, gazetteer := range map[string]string{"countries.json": "public/gazetteer/countries.json", "victim-centred.json": "public/gazetteer/usa-states.json"} {
+		var d Dashboard
+		json.Unmarshal(files[file], &d)
+		found := false
+		for _, p := range d.Panels {
+			if p.Type != "geomap" {
+				continue
+			}
+			b, _ := json.Marshal(p.Options)
+			found = strings.Contains(string(b), gazetteer) && len(p.Targets) == 2 && strings.Contains(p.Targets[1].Expr, "palermo_indicator_unstable")
+		}
+		if !found {
+			t.Errorf("%s has no geomap over %s with its unstable values", file, gazetteer)
 		}
 	}
 }

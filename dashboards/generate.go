@@ -22,8 +22,8 @@ type Files map[string][]byte
 
 // Published maps each indicator with at least one published value, on the
 // data the dashboards are generated against, to the jurisdictions it has
-// values for.
-type Published map[string][]string
+// values for and, for each, the periods.
+type Published map[string]map[string][]string
 
 // Generate builds every dashboard. Computed indicators without a published
 // value are listed in a coverage panel instead of getting an empty chart,
@@ -142,6 +142,8 @@ func fieldConfig(unit string, decimals int) *FieldConfig {
 
 func f64(v float64) *float64 { return &v }
 
+func intp(v int) *int { return &v }
+
 // indicatorFieldConfig sets unit and colour from the catalogue: up and down
 // indicators are coloured on a red-to-green scale pointing their way;
 // neutral ones are never coloured as good or bad.
@@ -215,7 +217,7 @@ func defaultJurisdictions(published Published) []string {
 	for len(uncovered) > 0 {
 		gain := map[string]int{}
 		for id := range uncovered {
-			for _, j := range published[id] {
+			for j := range published[id] {
 				gain[j]++
 			}
 		}
@@ -230,7 +232,7 @@ func defaultJurisdictions(published Published) []string {
 		}
 		picked = append(picked, best)
 		for id := range uncovered {
-			if slices.Contains(published[id], best) {
+			if _, ok := published[id][best]; ok {
 				delete(uncovered, id)
 			}
 		}
@@ -251,8 +253,10 @@ func victimCentred(cat []*metrics.Indicator, published Published) *Dashboard {
 	d.Templating.List[2].Current = Current{Selected: true, Text: []string{"All"}, Value: []string{"$__all"}}
 	var l layout
 	intro := &Panel{Type: "text", Title: "How to read these panels",
-		Options: map[string]any{"mode": "markdown", "content": "Each panel is one indicator of palermo's catalogue, for the jurisdictions and periods chosen above. " +
-			"**Up** indicators are coloured green when high, **down** indicators green when low; **neutral** indicators are context and are never coloured as good or bad. " +
+		Options: map[string]any{"mode": "markdown", "content": "Each chart is one indicator of palermo's catalogue over its data years, one bar per period and series (jurisdiction · source), for the jurisdictions and periods chosen above. " +
+			"Periods are labels ordered as text (years, then fiscal years); the report at /report/ places them on a true time axis. " +
+			"Bars named *(unstable)*, drawn pale grey, are values whose denominator is small or whose agencies cover less than half the population: read them as indications, not trends. " +
+			"The **direction** (up: higher is more victim-centred; down: lower is; neutral: context, never good or bad) is in each panel's description, and the map colours by it. " +
 			"The panel description (the *i* icon) gives the question, the definition, the caveats and the sources. " +
 			"Values under privacy suppression, censored at source or without data are not shown here; `indicators.csv` lists them with their reason."}}
 	d.Panels = append(d.Panels, l.place(intro, 24, 4))
@@ -265,9 +269,31 @@ func victimCentred(cat []*metrics.Indicator, published Published) *Dashboard {
 			gaps = append(gaps, ind.ID)
 			continue
 		}
-		expr := fmt.Sprintf(`%s{jurisdiction=~"$jurisdiction",period=~"$period"}`, ind.Metric())
-		p := tablePanel(ind.Title, indicatorDescription(ind), indicatorFieldConfig(ind), "period", instant(expr, ""))
+		// Bar colours name the series (jurisdiction and source), so they
+		// are never a direction's red or green: the direction is in the
+		// description.
+		fc := indicatorFieldConfig(ind)
+		fc.Defaults.Color = map[string]any{"mode": "palette-classic"}
+		fc.Overrides = []Override{}
+		if fc.Defaults.Min == nil && ind.Unit != metrics.UnitPP {
+			fc.Defaults.Min = f64(0) // counts, ratios and rates start at zero
+		}
+		p := periodChart(ind.Title, indicatorDescription(ind), fc,
+			fmt.Sprintf(`%s{jurisdiction=~"$jurisdiction",period=~"$period"}`, ind.Metric()),
+			fmt.Sprintf(`palermo_indicator_unstable{indicator=%q}`, ind.ID))
 		d.Panels = append(d.Panels, l.place(p, 12, 9))
+	}
+	if si, ok := stateIndicators(cat, published); ok {
+		d.Templating.List = append(d.Templating.List, si.variables...)
+		l.row("US states: one indicator, one year, on a map")
+		m := geomap("US states: ${state_indicator:text}, ${state_period}",
+			"The chosen indicator for every state with a published value in the chosen year: darker is higher, in blues that mean neither good nor bad; the indicator's chart above says which way it leans. "+
+				"A ring around a dot marks an unstable value (small denominator, or agencies covering less than half the population). "+
+				"Each state's value, with its source and coverage, is also in the bar charts above and in indicators.csv.",
+			"state", "public/gazetteer/usa-states.json", map[string]any{"id": "coords", "lat": 38, "lon": -96, "zoom": 3.3}, si.fieldConfig,
+			`label_replace({__name__=~"palermo_${state_indicator}(_ratio)?",jurisdiction=~"US-.*",period="$state_period"}, "state", "$1", "jurisdiction", "US-(.*)")`,
+			`label_replace(palermo_indicator_unstable{indicator="$state_indicator",jurisdiction=~"US-.*",period="$state_period"}, "state", "$1", "jurisdiction", "US-(.*)")`)
+		d.Panels = append(d.Panels, l.place(m, 24, 14))
 	}
 	l.row("Coverage: how much of each indicator the data allow")
 	cov := tablePanel("Rows by status", "Rows of the indicator table by status: ok, unstable (published, small denominator), suppressed (privacy or censored at source) and no_data (an input not reported). Large no_data counts are findings: the data are not published.",
@@ -286,6 +312,133 @@ func victimCentred(cat []*metrics.Indicator, published Published) *Dashboard {
 	}
 	d.Panels = append(d.Panels, l.place(&Panel{Type: "text", Title: "Indicators without values", Options: map[string]any{"mode": "markdown", "content": b.String()}}, 12, 12))
 	return d
+}
+
+// periodChart is a bar chart of one indicator over its data years: one bar
+// per period and series (jurisdiction · source), from one instant query
+// over the values selected. Values whose status is unstable (those the
+// companion series palermo_indicator_unstable selected has too) are
+// series of their own, named "... (unstable)" and drawn pale grey.
+func periodChart(title, description string, fc *FieldConfig, values, unstable string) *Panel {
+	series := func(v string) string {
+		return fmt.Sprintf(`label_join(%s, "series", " · ", "jurisdiction", "source")`, v)
+	}
+	expr := series(values+" unless on(jurisdiction, period, source) "+unstable) + " or " +
+		`label_replace(` + series(values+" and on(jurisdiction, period, source) "+unstable) + `, "series", "$1 (unstable)", "series", "(.*)")`
+	fc.Overrides = append(fc.Overrides, Override{Matcher: map[string]any{"id": "byRegexp", "options": ".*\\(unstable\\)$"},
+		Properties: []map[string]any{
+			{"id": "color", "value": map[string]any{"mode": "fixed", "fixedColor": "#bdbdbd"}},
+			{"id": "custom.fillOpacity", "value": 35},
+		}})
+	fc.Defaults.Custom = map[string]any{"fillOpacity": 80, "lineWidth": 1, "gradientMode": "none"}
+	return &Panel{Type: "barchart", Title: title, Description: description, Datasource: dsVar,
+		Targets: []Target{instant(expr, "")}, FieldConfig: fc,
+		Options: map[string]any{"xField": "period", "orientation": "vertical", "showValue": "never", "stacking": "none",
+			"groupWidth": 0.8, "barWidth": 0.9, "xTickLabelRotation": -45, "xTickLabelSpacing": 0,
+			"legend":  map[string]any{"showLegend": true, "displayMode": "list", "placement": "bottom"},
+			"tooltip": map[string]any{"mode": "multi", "sort": "none"}},
+		Transformations: []Transformation{
+			{ID: "groupingToMatrix", Options: map[string]any{"columnField": "series", "rowField": "period", "valueField": "Value", "emptyValue": "null"}},
+			{ID: "organize", Options: map[string]any{"renameByName": map[string]any{"period\\series": "period"}}},
+			{ID: "sortBy", Options: map[string]any{"sort": []map[string]any{{"field": "period"}}}},
+		}}
+}
+
+// geomap places an indicator's values on a map by looking up a label in one
+// of Grafana's gazetteers: countries by ISO 3166-1 alpha-3, US states by
+// their two-letter code. The first query colours the markers; the second,
+// the unstable values, rings them.
+func geomap(title, description, lookup, gazetteer string, view map[string]any, fc *FieldConfig, values, unstable string) *Panel {
+	b := instant(unstable, "")
+	b.RefID = "B"
+	marker := func(name, ref string, style map[string]any) map[string]any {
+		return map[string]any{"type": "markers", "name": name, "tooltip": true,
+			"location":   map[string]any{"mode": "lookup", "lookup": lookup, "gazetteer": gazetteer},
+			"filterData": map[string]any{"id": "byRefId", "options": ref},
+			"config":     map[string]any{"showLegend": ref == "A", "style": style}}
+	}
+	return &Panel{Type: "geomap", Title: title, Description: description, Datasource: dsVar,
+		Targets: []Target{instant(values, ""), b}, FieldConfig: fc,
+		Options: map[string]any{"view": view,
+			"controls": map[string]any{"showZoom": true, "mouseWheelZoom": false, "showAttribution": true},
+			"basemap":  map[string]any{"type": "default", "name": "Basemap"},
+			"tooltip":  map[string]any{"mode": "details"},
+			"layers": []map[string]any{
+				marker("Values", "A", map[string]any{"color": map[string]any{"field": "Value", "fixed": "dark-blue"}, "opacity": 0.85,
+					"size": map[string]any{"fixed": 7}, "symbol": map[string]any{"mode": "fixed", "fixed": "img/icons/marker/circle.svg"}}),
+				marker("Unstable", "B", map[string]any{"color": map[string]any{"fixed": "#000000"}, "opacity": 0.9,
+					"size": map[string]any{"fixed": 11}, "symbol": map[string]any{"mode": "fixed", "fixed": "img/icons/marker/circle.svg"}}),
+			}}}
+}
+
+// mapFieldConfig colours a map whose indicator the reader chooses: darker
+// is higher, in blues, which mean neither good nor bad; the direction of
+// the chosen indicator is in the panel description and in its chart.
+func mapFieldConfig(ind *metrics.Indicator) *FieldConfig {
+	fc := indicatorFieldConfig(ind)
+	fc.Defaults.Color = map[string]any{"mode": "continuous-blues"}
+	fc.Overrides = []Override{}
+	return fc
+}
+
+type stateMap struct {
+	variables   []*Variable
+	fieldConfig *FieldConfig
+}
+
+// stateIndicators offers the indicators published for at least five US
+// states, the one with most state values first, and the year with most
+// states for it.
+func stateIndicators(cat []*metrics.Indicator, published Published) (stateMap, bool) {
+	var opts []Option
+	var best *metrics.Indicator
+	bestN := 0
+	for _, ind := range cat {
+		n := 0
+		for j := range published[ind.ID] {
+			if strings.HasPrefix(j, "US-") {
+				n++
+			}
+		}
+		if n < 5 {
+			continue
+		}
+		opts = append(opts, Option{Text: ind.Title, Value: ind.ID})
+		if n > bestN {
+			best, bestN = ind, n
+		}
+	}
+	if best == nil {
+		return stateMap{}, false
+	}
+	perPeriod := map[string]int{}
+	for j, periods := range published[best.ID] {
+		if strings.HasPrefix(j, "US-") {
+			for _, p := range periods {
+				perPeriod[p]++
+			}
+		}
+	}
+	period := ""
+	for p, n := range perPeriod {
+		if period == "" || n > perPeriod[period] || n == perPeriod[period] && p > period {
+			period = p
+		}
+	}
+	var def Option
+	for i := range opts {
+		if opts[i].Value == best.ID {
+			opts[i].Selected, def = true, opts[i]
+		}
+	}
+	return stateMap{
+		variables: []*Variable{
+			customVariable("state_indicator", "State map: indicator", "An indicator published for US states.", opts, def),
+			queryVariable("state_period", "State map: year", "A year with values for the chosen indicator.",
+				`label_values({__name__=~"palermo_${state_indicator}(_ratio)?",jurisdiction=~"US-.*"}, period)`, []string{period}, false),
+		},
+		fieldConfig: mapFieldConfig(best),
+	}, true
 }
 
 func operations() *Dashboard {
@@ -329,7 +482,7 @@ func countries(cat []*metrics.Indicator, published Published) *Dashboard {
 		if _, ok := published[ind.ID]; !ok || !slices.Contains(ind.Sources, "unodc_glotip") {
 			continue
 		}
-		o := Option{Text: ind.Title, Value: ind.Metric()}
+		o := Option{Text: ind.Title, Value: ind.ID}
 		if ind.ID == "prosecutions_per_detected_victim" {
 			o.Selected, def = true, o
 		}
@@ -341,28 +494,51 @@ func countries(cat []*metrics.Indicator, published Published) *Dashboard {
 	d := newDashboard("palermo-countries", "palermo: Countries (UNODC)",
 		"One indicator, one year, across the countries that report to UNODC's Global Report on Trafficking in Persons.",
 		customVariable("indicator", "Indicator", "An indicator computed from UNODC data.", opts, def),
-		queryVariable("period", "Year", "Data year.", `label_values({__name__="$indicator",source="unodc_glotip"}, period)`, []string{"2022"}, false),
+		queryVariable("period", "Year", "Data year.", `label_values({__name__=~"palermo_${indicator}(_ratio)?",source="unodc_glotip"}, period)`, []string{"2022"}, false),
+		queryVariable("country", "Countries over time", "Countries charted over the years.",
+			`label_values({__name__=~"palermo_${indicator}(_ratio)?",source="unodc_glotip"}, jurisdiction)`, []string{"DEU", "GBR", "NLD", "USA"}, true),
 	)
 	var l layout
 	note := "Values under 5 are censored by UNODC (`<5`); ratios built on them are suppressed and do not appear. " +
 		"National definitions differ: compare with care. Countries that reported nothing for the year are absent."
 	d.Panels = append(d.Panels,
 		l.place(&Panel{Type: "text", Title: "About this comparison", Options: map[string]any{"mode": "markdown", "content": note}}, 18, 4),
-		l.place(&Panel{Type: "stat", Title: "Countries with a value", Datasource: dsVar, Targets: []Target{instant(`count({__name__="$indicator",source="unodc_glotip",period="$period"})`, "")},
+		l.place(&Panel{Type: "stat", Title: "Countries with a value", Datasource: dsVar, Targets: []Target{instant(`count({__name__=~"palermo_${indicator}(_ratio)?",source="unodc_glotip",period="$period"})`, "")},
 			FieldConfig: fieldConfig("none", 0), Options: map[string]any{"colorMode": "none", "graphMode": "none", "reduceOptions": map[string]any{"calcs": []string{"lastNotNull"}}}}, 6, 4),
 	)
 	bar := &Panel{Type: "barchart", Title: "Top 30 countries", Datasource: dsVar,
 		Description: "The 30 highest values of the chosen indicator for the chosen year. Check each indicator's direction in the table's description before reading high as good or bad.",
-		Targets:     []Target{instant(`topk(30, {__name__="$indicator",source="unodc_glotip",period="$period"})`, "{{jurisdiction}}")},
+		Targets:     []Target{instant(`topk(30, {__name__=~"palermo_${indicator}(_ratio)?",source="unodc_glotip",period="$period"})`, "{{jurisdiction}}")},
 		FieldConfig: fieldConfig("short", 3),
 		Options: map[string]any{"xField": "jurisdiction", "orientation": "horizontal", "showValue": "auto", "legend": map[string]any{"showLegend": false},
 			"barWidth": 0.8, "groupWidth": 0.7, "stacking": "none", "xTickLabelRotation": 0},
 		Transformations: []Transformation{{ID: "organize", Options: map[string]any{"excludeByName": map[string]any{"Time": true, "__name__": true, "period": true, "source": true, "job": true, "instance": true}}},
 			{ID: "sortBy", Options: map[string]any{"sort": []map[string]any{{"field": "Value", "desc": true}}}}}}
+	world := geomap("Map: ${indicator:text}, ${period}",
+		"Every country with a published value for the chosen indicator and year, at its centre: darker is higher, in blues that mean neither good nor bad (the indicator's direction is in the chart's description below). "+
+			"A ring marks an unstable value (denominator below 20). Countries are looked up by their ISO 3166-1 alpha-3 code.",
+		"jurisdiction", "public/gazetteer/countries.json", map[string]any{"id": "coords", "lat": 20, "lon": 10, "zoom": 1.4}, mapFieldConfig(metrics.Catalogue[0]),
+		`{__name__=~"palermo_${indicator}(_ratio)?",source="unodc_glotip",period="$period"}`,
+		`palermo_indicator_unstable{indicator="$indicator",source="unodc_glotip",period="$period"}`)
+	world.FieldConfig.Defaults.Unit, world.FieldConfig.Defaults.Decimals = "short", intp(3)
+	d.Panels = append(d.Panels, l.place(world, 24, 14))
+	d.Panels = append(d.Panels, l.place(countryChart(), 24, 10))
 	d.Panels = append(d.Panels, l.place(bar, 12, 16))
 	d.Panels = append(d.Panels, l.place(tablePanel("All countries", "Every country with a published value for the chosen indicator and year.", fieldConfig("short", 3), "value",
-		instant(`{__name__="$indicator",source="unodc_glotip",period="$period"}`, "")), 12, 16))
+		instant(`{__name__=~"palermo_${indicator}(_ratio)?",source="unodc_glotip",period="$period"}`, "")), 12, 16))
 	return d
+}
+
+// countryChart is the chosen indicator over the years for the chosen
+// countries, unstable values pale, as the researchers' charts are.
+func countryChart() *Panel {
+	fc := fieldConfig("short", 3)
+	fc.Defaults.Min = f64(0)
+	return periodChart("${indicator:text}: the chosen countries over the years",
+		"The chosen indicator for the chosen countries, one bar per data year; bars named (unstable) rest on a denominator below 20. "+
+			"UNODC's national definitions differ: compare the shape of a country's series more than its level against another's.",
+		fc, `{__name__=~"palermo_${indicator}(_ratio)?",jurisdiction=~"$country",source="unodc_glotip"}`,
+		`palermo_indicator_unstable{indicator="$indicator"}`)
 }
 
 func pipelineHealth() *Dashboard {
@@ -409,20 +585,29 @@ func pipelineHealth() *Dashboard {
 	return d
 }
 
-// Expressions returns every query expression of a dashboard, with the
+// PanelQuery is a panel's title and its query expressions, with the
 // variables its panels use, for tests that run them against Prometheus.
-func Expressions(d *Dashboard) []string {
-	var out []string
+type PanelQuery struct {
+	Title string
+	Exprs []string
+}
+
+// PanelQueries lists every panel that queries, with its expressions.
+func PanelQueries(d *Dashboard) []PanelQuery {
+	var out []PanelQuery
 	var walk func([]*Panel)
 	walk = func(ps []*Panel) {
 		for _, p := range ps {
-			for _, t := range p.Targets {
-				out = append(out, t.Expr)
+			if len(p.Targets) > 0 {
+				q := PanelQuery{Title: p.Title}
+				for _, t := range p.Targets {
+					q.Exprs = append(q.Exprs, t.Expr)
+				}
+				out = append(out, q)
 			}
 			walk(p.Panels)
 		}
 	}
 	walk(d.Panels)
-	sort.Strings(out)
 	return out
 }
