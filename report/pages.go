@@ -270,22 +270,29 @@ type indicatorView struct {
 func (m *model) indicatorPage(ind *metrics.Indicator) indicatorView {
 	v := indicatorView{page: m.page("palermo report: "+ind.Title, "../../", "data/catalogue.js", "data/i/"+ind.ID+".js", "assets/world.js", "assets/us-states.js"),
 		Ind: ind, Direction: ind.DirectionText(), Scale: scale(ind)}
-	var published []*metrics.Row
-	perJ := map[string]int{}
+	var cited []*metrics.Row
+	perJ, heldJ := map[string]int{}, map[string]int{}
 	for _, i := range m.byI[ind.ID] {
 		r := &m.snap.Rows[i]
 		switch {
 		case r.Published():
 			v.Published++
-			published = append(published, r)
+			cited = append(cited, r)
 			perJ[r.Jurisdiction]++
 		case withheld(r):
 			v.Withheld++
+			cited = append(cited, r)
+			heldJ[r.Jurisdiction]++
 		}
 	}
 	v.Jurisdictions = len(perJ)
-	if len(published) > 0 {
-		v.Sources = sourceLines(m.snap, published)
+	if len(cited) > 0 {
+		v.Sources = sourceLines(m.snap, cited)
+	}
+	// An indicator whose every value is withheld still shows where: its
+	// chart starts on the jurisdictions with withheld values.
+	if len(perJ) == 0 {
+		perJ = heldJ
 	}
 	v.Default = defaultJurisdictions(perJ)
 	return v

@@ -24,7 +24,7 @@ var embedded struct {
 
 // embeddedSite is the report of the embedded sources, built once for all
 // the tests (they only read it).
-func embeddedSite(t *testing.T) (*metrics.Snapshot, *Site) {
+func embeddedSite(t testing.TB) (*metrics.Snapshot, *Site) {
 	t.Helper()
 	embedded.once.Do(func() {
 		embedded.snap, embedded.err = metrics.Compute(context.Background(), sourcestest.Sets(t), metrics.Catalogue, metrics.DefaultPrivacy, sourcestest.Now)
@@ -327,5 +327,17 @@ func TestMapsCoverTheCountries(t *testing.T) {
 	}
 	if !states["US-MN"] || len(states) < 51 {
 		t.Errorf("%d states on the US map", len(states))
+	}
+}
+
+// BenchmarkBuild measures building the whole report of the embedded
+// default, which palermo serve does once per indicator snapshot.
+func BenchmarkBuild(b *testing.B) {
+	snap, _ := embeddedSite(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Build(snap, metrics.Catalogue, Options{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
