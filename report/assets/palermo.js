@@ -147,7 +147,8 @@
       // no arrow on the axis label: the direction is written in the caption
       y: { domain: hi === lo ? [lo, lo + 1] : [lo, hi], nice: true, grid: true, label: meta.short || meta.unit, labelArrow: "none", tickFormat: isShare(meta) ? d3.format(".0%") : undefined },
       color: { domain: names, range: COLOURS, legend: true },
-      symbol: symbol ? { legend: true } : undefined,
+      // Sources get filled shapes; the cross is kept for withheld values.
+      symbol: symbol ? { legend: true, range: ["circle", "square", "triangle", "diamond", "star", "wye", "cross"] } : undefined,
       marks,
     });
     holder.replaceChildren(plot);
@@ -384,9 +385,11 @@
     fig.hidden = false;
     const pp = meta.unit === "pp";
     const color = {
-      // quantiles, so that one outlier does not wash out every other country
+      // quantiles of the distinct values, so that one outlier does not wash
+      // out every other country and many equal values do not make empty classes
       type: pp ? "diverging" : "quantile",
-      n: pp ? undefined : 5,
+      n: pp ? undefined : Math.min(5, new Set(ranked.map((r) => r.v)).size),
+      domain: pp ? undefined : [...new Set(ranked.map((r) => r.v))],
       scheme: pp ? "PuOr" : meta.dir === "neutral" ? "Purples" : "Blues",
       reverse: meta.dir === "down",
       legend: true,
