@@ -57,16 +57,14 @@ type jsJurisdiction struct {
 	Group string `json:"group"`
 }
 
-func (m *model) jsRow(i int) jsRow {
-	r := &m.snap.Rows[i]
-	e := r.Export()
-	x0, x1 := span(r.Period)
-	// The numbers are read back from the CSV cells, so that the pages show
-	// the figures as published (to six decimals), not more.
-	rec := e.Record()
+// jsRow is row i of the snapshot, exported as e with the cells rec and
+// the CSV line l. The numbers are read back from the cells, so that the
+// pages show the figures as published (to six decimals), not more.
+func (m *model) jsRow(i int, e *metrics.ExportRow, rec []string, l string) jsRow {
+	x0, x1 := span(e.Period)
 	return jsRow{K: i, I: e.Indicator, J: e.Jurisdiction, P: e.Period, X0: x0, X1: x1,
 		V: cell(rec[colValue]), N: cell(rec[colNumerator]), D: cell(rec[colDenominator]), S: e.Status, R: e.StatusReason, Why: m.reasons(e.StatusReason),
-		Src: e.Source, Kind: e.SourceKind, URL: e.SourceURL, Ret: e.RetrievedAt, Cov: cell(rec[colCoverage]), Line: m.lines[i]}
+		Src: e.Source, Kind: e.SourceKind, URL: e.SourceURL, Ret: e.RetrievedAt, Cov: cell(rec[colCoverage]), Line: l}
 }
 
 // The places of the numeric cells in indicators.csv.
@@ -97,7 +95,7 @@ func (m *model) dataFiles() (map[string][]byte, error) {
 	for _, ind := range m.cat {
 		meta.Indicators[ind.ID] = jsIndicator{ind.Title, string(ind.Unit), ind.ShortUnit, string(ind.Direction), scale(ind)}
 	}
-	for _, j := range m.order(Jurisdictions(m.snap)) {
+	for _, j := range m.all {
 		meta.Jurisdictions = append(meta.Jurisdictions, jsJurisdiction{j, m.name(j), groupTitles[group(j)]})
 	}
 	var err error
@@ -120,7 +118,7 @@ func (m *model) dataFiles() (map[string][]byte, error) {
 func (m *model) jsRows(idx []int) []jsRow {
 	rows := make([]jsRow, len(idx))
 	for n, i := range idx {
-		rows[n] = m.jsRow(i)
+		rows[n] = m.rows[i]
 	}
 	return rows
 }

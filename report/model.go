@@ -18,14 +18,15 @@ type model struct {
 	cat      []*metrics.Indicator
 	byJ      map[string][]int // row indexes by jurisdiction, in export order
 	byI      map[string][]int // row indexes by indicator, in export order
-	lines    []string         // each row's line of indicators.csv, without the newline
+	rows     []jsRow          // each row as the page scripts read it, its CSV line included
+	all      []string         // the jurisdictions with a page, in index order
 	header   string
 	computed string
 }
 
 func newModel(snap *metrics.Snapshot, cat []*metrics.Indicator) (*model, error) {
 	m := &model{snap: snap, cat: cat, byJ: map[string][]int{}, byI: map[string][]int{},
-		lines: make([]string, len(snap.Rows)), computed: snap.ComputedAt.UTC().Format("2 January 2006")}
+		rows: make([]jsRow, len(snap.Rows)), computed: snap.ComputedAt.UTC().Format("2 January 2006")}
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
 	line := func(rec []string) (string, error) {
@@ -43,12 +44,16 @@ func newModel(snap *metrics.Snapshot, cat []*metrics.Indicator) (*model, error) 
 	for i := range snap.Rows {
 		r := &snap.Rows[i]
 		e := r.Export()
-		if m.lines[i], err = line(e.Record()); err != nil {
+		rec := e.Record()
+		l, err := line(rec)
+		if err != nil {
 			return nil, fmt.Errorf("report: row %d: %w", i, err)
 		}
+		m.rows[i] = m.jsRow(i, &e, rec, l)
 		m.byJ[r.Jurisdiction] = append(m.byJ[r.Jurisdiction], i)
 		m.byI[r.Indicator.ID] = append(m.byI[r.Indicator.ID], i)
 	}
+	m.all = m.order(Jurisdictions(snap))
 	return m, nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"html/template"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/palermo-project/palermo/metrics"
 )
@@ -83,7 +84,7 @@ func Build(snap *metrics.Snapshot, cat []*metrics.Indicator, opt Options) (*Site
 	if err != nil {
 		return nil, err
 	}
-	pages := m.order(Jurisdictions(snap))
+	pages := m.all
 	if len(opt.Jurisdictions) > 0 {
 		var only []string
 		for _, j := range pages {
@@ -151,11 +152,12 @@ func Build(snap *metrics.Snapshot, cat []*metrics.Indicator, opt Options) (*Site
 }
 
 func cutIndicatorCSV(name string) (string, bool) {
-	const prefix, suffix = "indicators/", ".csv"
-	if len(name) > len(prefix)+len(suffix) && name[:len(prefix)] == prefix && name[len(name)-len(suffix):] == suffix {
-		return name[len(prefix) : len(name)-len(suffix)], true
+	id, ok := strings.CutPrefix(name, "indicators/")
+	if !ok {
+		return "", false
 	}
-	return "", false
+	id, ok = strings.CutSuffix(id, ".csv")
+	return id, ok && id != ""
 }
 
 // Paths lists the site's files in a stable order.
