@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+
+	"github.com/palermo-project/palermo/internal/iso3166"
 )
 
 //go:embed assets
@@ -44,7 +46,7 @@ func geoFiles() (map[string][]byte, error) {
 			out, in, object string
 			ids             func(string) (string, bool)
 		}{
-			{"world.js", "countries-50m.json", "countries", func(id string) (string, bool) { c, ok := isoNumericAlpha3[id]; return c, ok }},
+			{"world.js", "countries-50m.json", "countries", func(id string) (string, bool) { c, ok := iso3166.Numeric[id]; return c, ok }},
 			{"us-states.js", "states-10m.json", "states", func(id string) (string, bool) { c, ok := fipsStates[id]; return c, ok }},
 		} {
 			b, err := recode(g.in, g.object, g.ids)

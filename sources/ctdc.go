@@ -13,6 +13,7 @@ import (
 	"github.com/palermo-project/palermo/internal/csvx"
 	"github.com/palermo-project/palermo/internal/diag"
 	"github.com/palermo-project/palermo/internal/identifiers"
+	"github.com/palermo-project/palermo/internal/iso3166"
 )
 
 // ctdc: the Counter Trafficking Data Collaborative's global k-anonymised
@@ -120,7 +121,7 @@ func parseCTDC(ctx context.Context, in Input) (*Output, error) {
 		}
 		country := ""
 		if c := get("CountryOfExploitation"); c != "" {
-			a3, ok := iso3166Alpha3[strings.ToUpper(c)]
+			a3, ok := iso3166.Alpha2[strings.ToUpper(c)]
 			if !ok {
 				failAt("CountryOfExploitation", "CountryOfExploitation %q is not an ISO 3166-1 alpha-2 code", c)
 				continue

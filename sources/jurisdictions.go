@@ -3,6 +3,8 @@ package sources
 import (
 	"fmt"
 	"strings"
+
+	"github.com/palermo-project/palermo/internal/iso3166"
 )
 
 // usSubdivisions are the ISO 3166-2:US codes (states, the District of
@@ -93,8 +95,8 @@ func StateName(code string) string { return usSubdivisions[code] }
 
 // alpha3Codes holds every ISO 3166-1 alpha-3 code palermo knows.
 var alpha3Codes = func() map[string]bool {
-	m := make(map[string]bool, len(iso3166Alpha3))
-	for _, a3 := range iso3166Alpha3 {
+	m := make(map[string]bool, len(iso3166.Alpha2))
+	for _, a3 := range iso3166.Alpha2 {
 		m[a3] = true
 	}
 	return m

@@ -1,9 +1,11 @@
-package sources
+// Package iso3166 holds the ISO 3166-1 country codes palermo translates
+// from: alpha-2 (publishers' files) and numeric (map features), each to
+// alpha-3, the codes palermo publishes. Both tables are generated from
+// Debian's iso-codes 4.15.0 (iso_3166-1.json).
+package iso3166
 
-// iso3166Alpha3 maps ISO 3166-1 alpha-2 country codes to alpha-3, the codes
-// palermo publishes. Generated from Debian's iso-codes 4.15.0
-// (iso_3166-1.json).
-var iso3166Alpha3 = map[string]string{
+// Alpha2 maps alpha-2 country codes to alpha-3.
+var Alpha2 = map[string]string{
 	"AD": "AND", // Andorra
 	"AE": "ARE", // United Arab Emirates
 	"AF": "AFG", // Afghanistan

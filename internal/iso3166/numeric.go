@@ -1,9 +1,8 @@
-package report
+package iso3166
 
-// isoNumericAlpha3 maps ISO 3166-1 numeric country codes (the ids of the
-// world map's features) to alpha-3, the codes palermo publishes. Generated
-// from Debian's iso-codes 4.15.0 (iso_3166-1.json).
-var isoNumericAlpha3 = map[string]string{
+// Numeric maps numeric country codes (the ids of Natural Earth's map
+// features among them) to alpha-3.
+var Numeric = map[string]string{
 	"004": "AFG", // Afghanistan
 	"008": "ALB", // Albania
 	"010": "ATA", // Antarctica
