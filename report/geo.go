@@ -100,21 +100,3 @@ var fipsStates = map[string]string{
 	"47": "US-TN", "48": "US-TX", "49": "US-UT", "50": "US-VT", "51": "US-VA", "53": "US-WA", "54": "US-WV",
 	"55": "US-WI", "56": "US-WY", "60": "US-AS", "66": "US-GU", "69": "US-MP", "72": "US-PR", "78": "US-VI",
 }
-
-// stateNames name the US states and territories where a publisher gave a
-// code only.
-var stateNames = map[string]string{
-	"US-AL": "Alabama", "US-AK": "Alaska", "US-AZ": "Arizona", "US-AR": "Arkansas", "US-CA": "California",
-	"US-CO": "Colorado", "US-CT": "Connecticut", "US-DE": "Delaware", "US-DC": "District of Columbia",
-	"US-FL": "Florida", "US-GA": "Georgia", "US-HI": "Hawaii", "US-ID": "Idaho", "US-IL": "Illinois",
-	"US-IN": "Indiana", "US-IA": "Iowa", "US-KS": "Kansas", "US-KY": "Kentucky", "US-LA": "Louisiana",
-	"US-ME": "Maine", "US-MD": "Maryland", "US-MA": "Massachusetts", "US-MI": "Michigan", "US-MN": "Minnesota",
-	"US-MS": "Mississippi", "US-MO": "Missouri", "US-MT": "Montana", "US-NE": "Nebraska", "US-NV": "Nevada",
-	"US-NH": "New Hampshire", "US-NJ": "New Jersey", "US-NM": "New Mexico", "US-NY": "New York",
-	"US-NC": "North Carolina", "US-ND": "North Dakota", "US-OH": "Ohio", "US-OK": "Oklahoma", "US-OR": "Oregon",
-	"US-PA": "Pennsylvania", "US-RI": "Rhode Island", "US-SC": "South Carolina", "US-SD": "South Dakota",
-	"US-TN": "Tennessee", "US-TX": "Texas", "US-UT": "Utah", "US-VT": "Vermont", "US-VA": "Virginia",
-	"US-WA": "Washington", "US-WV": "West Virginia", "US-WI": "Wisconsin", "US-WY": "Wyoming",
-	"US-AS": "American Samoa", "US-GU": "Guam", "US-MP": "Northern Mariana Islands", "US-PR": "Puerto Rico",
-	"US-VI": "US Virgin Islands",
-}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/palermo-project/palermo/metrics"
+	"github.com/palermo-project/palermo/sources"
 )
 
 // model is a snapshot indexed the ways the pages read it.
@@ -62,7 +63,7 @@ func (m *model) name(j string) string {
 	if n := m.snap.JurisdictionNames[j]; n != "" {
 		return n
 	}
-	if n, ok := stateNames[j]; ok {
+	if n := sources.StateName(j); n != "" {
 		return n
 	}
 	return j
